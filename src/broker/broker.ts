@@ -1,0 +1,51 @@
+import { withAttributes, type CloudEvent } from '../events/event.js';
+import type { BrokerMessage } from './message.js';
+import { TTL_EXTENSION, ingressTtl } from './ttl.js';
+
+export type IngestResult = { readonly accepted: true } | { readonly accepted: false; readonly status: 400; readonly reason: string };
+
+/** Something that takes the events of a broker: a Trigger's dispatcher. */
+export interface BrokerSubscriber {
+  offer(message: BrokerMessage): void;
+}
+
+/**
+ * One Broker: stamps what its ingress stamps and hands the event to every Trigger. In memory and
+ * not durable — the same guarantee as Knative's InMemoryChannel-backed broker.
+ */
+export class Broker {
+  private readonly subscribers: BrokerSubscriber[] = [];
+  /** Events accepted so far. */
+  accepted = 0;
+
+  constructor(
+    readonly namespace: string,
+    readonly name: string,
+    /** The ingress URL, used in knativeerrordest when a reply to this broker fails. */
+    readonly address: string,
+  ) {}
+
+  get key(): string {
+    return `${this.namespace}/${this.name}`;
+  }
+
+  subscribe(subscriber: BrokerSubscriber): void {
+    this.subscribers.push(subscriber);
+  }
+
+  /**
+   * Accepts an event (from the ingress or a reply). A reply carries the TTL its trigger received,
+   * as the MT broker-filter stamps it; the ingress rule then takes one off.
+   */
+  ingest(event: CloudEvent, passthroughHeaders: Readonly<Record<string, string>>, replyTtl?: number): IngestResult {
+    const ttl = ingressTtl(replyTtl === undefined ? event.attributes[TTL_EXTENSION] : String(replyTtl));
+    if (ttl <= 0) {
+      return { accepted: false, status: 400, reason: `${TTL_EXTENSION} is exhausted: the event went round this broker too often (a reply loop?) and was dropped` };
+    }
+    const stamped = withAttributes(event, { knativearrivaltime: new Date().toISOString(), [TTL_EXTENSION]: undefined });
+    const message: BrokerMessage = { event: stamped, ttl, passthroughHeaders };
+    this.accepted++;
+    for (const subscriber of this.subscribers) subscriber.offer(message);
+    return { accepted: true };
+  }
+}

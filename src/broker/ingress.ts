@@ -1,0 +1,81 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { decodeHttpEvent } from '../events/http-binding.js';
+import { InvalidEventError } from '../events/validate.js';
+import type { Broker } from './broker.js';
+import { passthroughHeaders } from './message.js';
+
+/** Accepts at least the 1 MiB Knative's Kafka broker takes; larger bodies get 413 (a local limit). */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface IngressOptions {
+  readonly findBroker: (namespace: string, name: string) => Broker | undefined;
+  readonly maxBodyBytes: number;
+}
+
+/**
+ * The broker ingress contract of the MT broker (knative-spec §1): POST /<namespace>/<broker>,
+ * binary or structured CloudEvents, 202 when accepted, a 4xx with a reason otherwise.
+ */
+export function handleIngress(req: IncomingMessage, res: ServerResponse, path: string, options: IngressOptions): void {
+  res.setHeader('Allow', 'POST, OPTIONS');
+  if (req.method === 'OPTIONS') {
+    res.writeHead(200, { 'WebHook-Allowed-Origin': '*', 'WebHook-Allowed-Rate': '*', 'content-length': '0' }).end();
+    return;
+  }
+  if (req.method !== 'POST') return reject(req, res, 405, `method ${req.method} is not allowed: send events with POST`);
+  if (path === '/' || path === '') return reject(req, res, 404, 'no broker here: POST to /<namespace>/<broker>');
+  const segments = path.replace(/^\/|\/$/g, '').split('/');
+  if (segments.length !== 2 || segments.some((s) => s === '')) {
+    return reject(req, res, 400, `malformed broker path "${path}": expected /<namespace>/<broker>`);
+  }
+  const [namespace, name] = segments as [string, string];
+  const broker = options.findBroker(namespace, name);
+  if (!broker) return reject(req, res, 404, `broker ${namespace}/${name} does not exist`);
+
+  const declared = Number(req.headers['content-length']);
+  if (declared > options.maxBodyBytes) return reject(req, res, 413, tooLarge(options.maxBodyBytes));
+
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let refused = false;
+  req.on('data', (chunk: Buffer) => {
+    if (refused) return;
+    size += chunk.length;
+    if (size > options.maxBodyBytes) {
+      refused = true;
+      reject(req, res, 413, tooLarge(options.maxBodyBytes));
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('error', () => {
+    refused = true; // client went away mid-body: nothing was accepted, nothing to answer
+  });
+  req.on('end', () => {
+    if (refused) return;
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    let event;
+    try {
+      event = decodeHttpEvent(req.headers, body);
+    } catch (err) {
+      if (err instanceof InvalidEventError) return reject(req, res, 400, `invalid CloudEvent: ${err.message}`);
+      throw err;
+    }
+    const result = broker.ingest(event, passthroughHeaders(req.headers));
+    if (!result.accepted) return reject(req, res, result.status, result.reason);
+    res.writeHead(202, { 'content-length': '0' }).end();
+  });
+}
+
+function tooLarge(limit: number): string {
+  return `event larger than ${limit} bytes (eventyard dev --max-body-bytes raises the limit)`;
+}
+
+function reject(req: IncomingMessage, res: ServerResponse, status: number, reason: string): void {
+  if (res.headersSent) return;
+  // Once we answer early, the rest of a large body is not worth reading; close the connection.
+  const unread = !req.complete;
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(unread ? { connection: 'close' } : {}) });
+  res.end(`${reason}\n`);
+  if (unread) req.resume();
+}

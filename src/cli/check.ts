@@ -1,0 +1,20 @@
+import path from 'node:path';
+import { loadManifests } from '../manifests/load.js';
+import { formatProblem } from '../manifests/problems.js';
+import { parseFlags } from './usage.js';
+
+/** `eventyard check`: every problem of every manifest, with file, document and field. */
+export async function checkCommand(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, { dir: { type: 'string', default: '.' } });
+  const dir = path.resolve(values.dir);
+  const manifests = await loadManifests(dir);
+  const errors = manifests.problems.filter((p) => p.severity === 'error');
+  for (const p of manifests.problems) process.stdout.write(`${formatProblem(p)}\n`);
+  const summary = `${manifests.files.length} files: ${manifests.brokers.length} brokers, ${manifests.triggers.length} triggers, ${manifests.others.length} other objects`;
+  if (errors.length > 0) {
+    process.stdout.write(`${summary}; ${errors.length} error(s)\n`);
+    return 1;
+  }
+  process.stdout.write(`${summary}; no errors\n`);
+  return 0;
+}

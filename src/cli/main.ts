@@ -1,0 +1,46 @@
+import { checkCommand } from './check.js';
+import { devCommand } from './dev.js';
+import { sendCommand } from './send.js';
+import { UsageError } from './usage.js';
+
+const USAGE = `eventyard — Knative eventing and functions, locally
+
+  eventyard dev   [--dir D] [--port P] [--host H] [--max-body-bytes N]
+                  run the broker, triggers and delivery of the manifests in D (default: .)
+  eventyard send  [URL] --type T --source S [--data JSON|@file] [--ext name=value]…
+                  [--id I] [--subject S] [--content-type C] [--structured]
+                  send one CloudEvent to a broker (default URL http://127.0.0.1:8080/default/default)
+  eventyard check [--dir D]
+                  validate the manifests; lists every problem with file and field
+`;
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  dev: devCommand,
+  send: sendCommand,
+  check: checkCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`eventyard: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(args);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`eventyard ${name}: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;

@@ -1,0 +1,39 @@
+import { cesqlFilter } from './cesql-filter.js';
+import { allOf, anyOf, attributeDialect, legacyAttributes, not } from './dialects.js';
+import { NO_FILTER, type EventFilter } from './filter.js';
+import type { FilterSpec, TriggerFilterSpec } from './spec.js';
+
+/**
+ * Compiles one `filters` element. Undefined means Knative drops the element (see attributeDialect);
+ * an invalid CESQL expression throws, because Knative's webhook rejects the Trigger.
+ */
+export function compileFilter(spec: FilterSpec): EventFilter | undefined {
+  switch (spec.dialect) {
+    case 'exact':
+    case 'prefix':
+    case 'suffix':
+      return attributeDialect(spec.dialect, spec.attributes);
+    case 'all':
+      return allOf(compileList(spec.filters));
+    case 'any':
+      return anyOf(compileList(spec.filters));
+    case 'not':
+      return not(compileFilter(spec.filter));
+    case 'cesql':
+      return cesqlFilter(spec.expression);
+  }
+}
+
+function compileList(specs: readonly FilterSpec[]): EventFilter[] {
+  return specs.map(compileFilter).filter((f): f is EventFilter => f !== undefined);
+}
+
+/**
+ * A Trigger's filter (knative-spec §2 precedence): a non-empty `filters` list wins and is an implicit
+ * `all`; otherwise the legacy `filter.attributes`; otherwise everything is delivered.
+ */
+export function compileTriggerFilter(spec: TriggerFilterSpec): EventFilter {
+  if (spec.filters.length > 0) return allOf(compileList(spec.filters));
+  if (spec.attributes !== undefined) return legacyAttributes(spec.attributes);
+  return NO_FILTER;
+}

@@ -1,0 +1,48 @@
+import type { Destination, ObjectRef } from './destination.js';
+import type { Manifests } from './load.js';
+import { objectKey } from './metadata.js';
+import { ProblemList, type Problem } from './problems.js';
+
+/** Kinds a Destination ref may name that this project can resolve, by apiVersion group. */
+export const ADDRESSABLE_KINDS: Readonly<Record<string, string>> = {
+  Broker: 'eventing.knative.dev/v1',
+  Service: 'serving.knative.dev/v1',
+};
+
+/** Checks that every Trigger's broker and every ref points at an object of the manifests. */
+export function checkReferences(manifests: Omit<Manifests, 'problems'>): Problem[] {
+  const known = new Set<string>();
+  for (const o of [...manifests.brokers, ...manifests.triggers, ...manifests.others]) {
+    known.add(objectKey(o.kind, o.metadata.namespace, o.metadata.name));
+  }
+  const problems: Problem[] = [];
+  const checkRef = (list: ProblemList, field: string, ref: ObjectRef) => {
+    const expected = ADDRESSABLE_KINDS[ref.kind];
+    if (!expected) {
+      list.warn(`${field}.kind`, `${ref.kind} is not a kind this project defines; it can only be resolved on a cluster`);
+    } else if (ref.apiVersion !== expected) {
+      list.error(`${field}.apiVersion`, `${ref.kind} is ${expected}, got "${ref.apiVersion}"`);
+    } else if (!known.has(objectKey(ref.kind, ref.namespace, ref.name))) {
+      list.error(field, `${objectKey(ref.kind, ref.namespace, ref.name)} is not defined in the manifests`);
+    }
+  };
+  const checkDestination = (list: ProblemList, field: string, destination: Destination | undefined) => {
+    if (destination?.ref) checkRef(list, `${field}.ref`, destination.ref);
+  };
+
+  for (const b of manifests.brokers) {
+    const list = new ProblemList(b.location, objectKey('Broker', b.metadata.namespace, b.metadata.name));
+    checkDestination(list, 'spec.delivery.deadLetterSink', b.delivery?.deadLetterSink);
+    problems.push(...list.items);
+  }
+  for (const t of manifests.triggers) {
+    const list = new ProblemList(t.location, objectKey('Trigger', t.metadata.namespace, t.metadata.name));
+    if (!known.has(objectKey('Broker', t.metadata.namespace, t.broker))) {
+      list.error('spec.broker', `Broker ${t.metadata.namespace}/${t.broker} is not defined in the manifests`);
+    }
+    checkDestination(list, 'spec.subscriber', t.subscriber);
+    checkDestination(list, 'spec.delivery.deadLetterSink', t.delivery?.deadLetterSink);
+    problems.push(...list.items);
+  }
+  return problems;
+}

@@ -1,0 +1,88 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DEFAULT_MAX_BODY_BYTES, handleIngress } from '../broker/ingress.js';
+import { loadManifests, type Manifests } from '../manifests/load.js';
+import { ManifestError } from '../manifests/problems.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { handleApi } from './api.js';
+import { EventingRuntime } from './eventing-runtime.js';
+
+export interface DevOptions {
+  /** The project folder holding eventing/, sources/ and triggers/. */
+  readonly dir: string;
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  readonly maxBodyBytes?: number;
+  readonly logger?: Logger;
+}
+
+export interface DevServer {
+  readonly url: string;
+  readonly runtime: EventingRuntime;
+  readonly manifests: Manifests;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+/**
+ * `eventyard dev`: loads and checks every manifest first — any error throws a ManifestError and
+ * nothing starts — then serves the broker ingress and the runtime API on one port.
+ */
+export async function startDev(options: DevOptions): Promise<DevServer> {
+  const logger = options.logger ?? createLogger();
+  const manifests = await loadManifests(options.dir);
+  const problems = [...manifests.problems, ...EventingRuntime.plan(manifests)];
+  if (problems.some((p) => p.severity === 'error')) throw new ManifestError(problems);
+  for (const p of problems) logger.warn({ file: p.location.file, document: p.location.document, field: p.field }, p.message);
+
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 });
+  const host = options.host ?? '127.0.0.1';
+  await listen(server, host, options.port ?? 8080);
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const runtime = new EventingRuntime(manifests, url, logger);
+  const ingress = { findBroker: runtime.findBroker.bind(runtime), maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES };
+
+  server.on('request', (req, res) => {
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    if (req.method === 'GET' && path.startsWith('/_/') && handleApi(path, res, runtime, manifests)) return;
+    if (req.method === 'GET' && path === '/') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(index(runtime), null, 2));
+      return;
+    }
+    handleIngress(req, res, path, ingress);
+  });
+
+  return {
+    url,
+    runtime,
+    manifests,
+    logger,
+    async close() {
+      await runtime.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function index(runtime: EventingRuntime) {
+  return {
+    eventyard: 'local Knative Eventing runtime',
+    brokers: [...runtime.brokers.values()].map((b) => b.address),
+    api: ['/_/brokers', '/_/triggers', '/_/deliveries'],
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,109 @@
+import { Broker } from '../broker/broker.js';
+import { TriggerDispatcher, type TriggerRoute } from '../broker/trigger-dispatcher.js';
+import { BROKER_DEFAULT_DELIVERY, retryPolicyOf } from '../delivery/retry-policy.js';
+import type { HttpTarget } from '../delivery/http-sender.js';
+import type { DeliverySpec } from '../manifests/delivery.js';
+import type { Destination } from '../manifests/destination.js';
+import type { Manifests } from '../manifests/load.js';
+import { ManifestError, ProblemList, type Problem } from '../manifests/problems.js';
+import type { TriggerManifest } from '../manifests/trigger.js';
+import type { Logger } from '../observability/logger.js';
+import { RecentList, type DeliveryRecord } from '../observability/trigger-stats.js';
+import { resolveDestination, type AddressBook } from './resolve.js';
+
+const RECENT_DELIVERIES = 500;
+
+/**
+ * The Brokers and Triggers of a set of manifests, wired and delivering. Built only from manifests
+ * without errors; `plan` tells beforehand whether every destination resolves.
+ */
+export class EventingRuntime {
+  readonly brokers = new Map<string, Broker>();
+  readonly dispatchers: TriggerDispatcher[] = [];
+  readonly recent = new RecentList<DeliveryRecord>(RECENT_DELIVERIES);
+  private readonly abort = new AbortController();
+
+  /** Problems that would stop the runtime from starting: destinations it cannot reach. */
+  static plan(manifests: Manifests): Problem[] {
+    const problems: Problem[] = [];
+    routes(manifests, addressBook(manifests, 'http://127.0.0.1'), problems);
+    return problems;
+  }
+
+  constructor(manifests: Manifests, baseUrl: string, logger: Logger) {
+    const problems: Problem[] = [];
+    const triggerRoutes = routes(manifests, addressBook(manifests, baseUrl), problems);
+    if (problems.length > 0) throw new ManifestError(problems);
+    for (const b of manifests.brokers) {
+      const broker = new Broker(b.metadata.namespace, b.metadata.name, brokerUrl(baseUrl, b.metadata.namespace, b.metadata.name));
+      this.brokers.set(broker.key, broker);
+    }
+    const context = { logger, recent: this.recent, signal: this.abort.signal };
+    for (const { trigger, route } of triggerRoutes) {
+      const broker = this.brokers.get(`${trigger.metadata.namespace}/${trigger.broker}`)!;
+      const dispatcher = new TriggerDispatcher(route, broker, context);
+      broker.subscribe(dispatcher);
+      this.dispatchers.push(dispatcher);
+    }
+  }
+
+  findBroker(namespace: string, name: string): Broker | undefined {
+    return this.brokers.get(`${namespace}/${name}`);
+  }
+
+  /** Stops retries and closes connections; deliveries in flight end as they can. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.all(this.dispatchers.map((d) => d.close()));
+  }
+}
+
+export function brokerUrl(baseUrl: string, namespace: string, name: string): string {
+  return `${baseUrl}/${namespace}/${name}`;
+}
+
+function addressBook(manifests: Manifests, baseUrl: string): AddressBook {
+  const brokers = new Set(manifests.brokers.map((b) => `${b.metadata.namespace}/${b.metadata.name}`));
+  return { broker: (ns, name) => (brokers.has(`${ns}/${name}`) ? brokerUrl(baseUrl, ns, name) : undefined) };
+}
+
+/** Trigger delivery replaces the Broker's entirely (MT and the spec); a Broker without one gets the cluster default. */
+function effectiveDelivery(trigger: TriggerManifest, manifests: Manifests): DeliverySpec {
+  if (trigger.delivery) return trigger.delivery;
+  const broker = manifests.brokers.find((b) => b.metadata.namespace === trigger.metadata.namespace && b.metadata.name === trigger.broker);
+  return broker?.delivery ?? BROKER_DEFAULT_DELIVERY;
+}
+
+function routes(manifests: Manifests, addresses: AddressBook, problems: Problem[]): { trigger: TriggerManifest; route: TriggerRoute }[] {
+  const out: { trigger: TriggerManifest; route: TriggerRoute }[] = [];
+  for (const trigger of manifests.triggers) {
+    const list = new ProblemList(trigger.location, `Trigger ${trigger.metadata.namespace}/${trigger.metadata.name}`);
+    const resolve = (field: string, destination: Destination): HttpTarget | undefined => {
+      const resolution = resolveDestination(destination, addresses);
+      if (resolution.ok) return resolution.target;
+      list.error(field, resolution.reason);
+      return undefined;
+    };
+    if (!addresses.broker(trigger.metadata.namespace, trigger.broker)) {
+      list.error('spec.broker', `Broker ${trigger.metadata.namespace}/${trigger.broker} is not defined in the manifests`);
+    }
+    const delivery = effectiveDelivery(trigger, manifests);
+    const subscriber = resolve('spec.subscriber', trigger.subscriber);
+    const deadLetterSink = delivery.deadLetterSink && resolve(trigger.delivery ? 'spec.delivery.deadLetterSink' : 'Broker spec.delivery.deadLetterSink', delivery.deadLetterSink);
+    problems.push(...list.items);
+    if (!subscriber || list.hasErrors) continue;
+    out.push({
+      trigger,
+      route: {
+        namespace: trigger.metadata.namespace,
+        name: trigger.metadata.name,
+        filter: trigger.filter,
+        subscriber,
+        policy: retryPolicyOf(delivery),
+        mode: delivery.format === 'json' ? 'structured' : 'binary',
+        deadLetterSink,
+      },
+    });
+  }
+  return out;
+}

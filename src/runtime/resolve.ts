@@ -1,0 +1,32 @@
+import { httpTarget, type HttpTarget } from '../delivery/http-sender.js';
+import { describeDestination, type Destination } from '../manifests/destination.js';
+
+export type Resolution = { readonly ok: true; readonly target: HttpTarget } | { readonly ok: false; readonly reason: string };
+
+/** How the local runtime reaches things a Destination ref can name. */
+export interface AddressBook {
+  /** The ingress URL of a Broker of the manifests, or undefined. */
+  broker(namespace: string, name: string): string | undefined;
+}
+
+/**
+ * Resolves a Destination to an http URL: a uri as is; a Broker ref to this runtime's ingress; a uri
+ * next to a ref relative to the ref's address (duck/v1 Destination).
+ */
+export function resolveDestination(destination: Destination, addresses: AddressBook): Resolution {
+  if (!destination.ref) return { ok: true, target: httpTarget(destination.uri) };
+  const { ref } = destination;
+  let address: string | undefined;
+  if (ref.kind === 'Broker') {
+    address = addresses.broker(ref.namespace, ref.name);
+    if (!address) return { ok: false, reason: `Broker ${ref.namespace}/${ref.name} is not defined in the manifests` };
+  } else if (ref.kind === 'Service') {
+    return {
+      ok: false,
+      reason: `${describeDestination(destination)}: Knative Services are not served by the local runtime yet; use a uri for now`,
+    };
+  } else {
+    return { ok: false, reason: `${ref.kind} ${ref.namespace}/${ref.name}: the local runtime cannot resolve a ${ref.kind}; use a uri` };
+  }
+  return { ok: true, target: httpTarget(destination.uri ? new URL(destination.uri, `${address}/`).href : address) };
+}
