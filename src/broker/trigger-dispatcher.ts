@@ -64,7 +64,7 @@ export class TriggerDispatcher implements BrokerSubscriber {
   }
 
   close(): Promise<void> {
-    return this.sender.close();
+    return this.sender.destroy();
   }
 
   private async deliver(message: BrokerMessage): Promise<void> {

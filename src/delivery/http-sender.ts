@@ -69,7 +69,8 @@ export class HttpSender {
     }
   }
 
-  close(): Promise<void> {
-    return this.agent.close();
+  /** Closes every connection now; requests in flight fail. */
+  destroy(): Promise<void> {
+    return this.agent.destroy();
   }
 }

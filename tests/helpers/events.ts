@@ -13,7 +13,7 @@ export interface PostResult {
 }
 
 export async function post(url: string, headers: Record<string, string>, body?: string | Buffer, method = 'POST'): Promise<PostResult> {
-  const response = await fetch(url, { method, headers, body });
+  const response = await fetch(url, { method, headers, body: body as BodyInit | undefined });
   return { status: response.status, text: await response.text(), headers: response.headers };
 }
 

@@ -57,7 +57,7 @@ export class Subscriber {
         subscriber.counts.set(path, n);
         subscriber.received.push(received);
         subscriber.events.emit('request');
-        const reply = (subscriber.responders.get(path) ?? (() => ({ status: 202 })))(received, n);
+        const reply: Reply = (subscriber.responders.get(path) ?? (() => ({ status: 202 })))(received, n);
         if (reply.hang) {
           subscriber.hung.add(() => res.destroy());
           return;
