@@ -36,3 +36,4 @@ for (let i = 0; i < triggers; i++) {
 await writeFile(path.join(dir, 'triggers/bench.yaml'), yaml);
 const dev = await startDev({ dir, port: 0 });
 process.send!({ ready: `${dev.url}/default/default`, matching: dev.runtime.dispatchers.filter((_, i) => i % 10 === 0).length });
+process.on('SIGINT', () => process.exit(0));

@@ -25,7 +25,8 @@ interface System {
 }
 
 function child(script: string, args: string[]): Promise<{ child: ChildProcess; msg: Record<string, unknown> }> {
-  const c = fork(path.join(HERE, script), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const prof = process.env.BENCH_PROFILE && script === 'eventyard-sut.ts' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [];
+  const c = fork(path.join(HERE, script), args, { execArgv: ['--import', 'tsx', ...prof], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     c.once('message', (msg) => resolve({ child: c, msg: msg as Record<string, unknown> }));
     c.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
@@ -150,7 +151,7 @@ for (let trial = 1; trial <= TRIALS; trial++) {
     r.p50.push(l.p50);
     r.p99.push(l.p99);
     console.error(`  trial ${trial}  ${system.name.padEnd(32)} ${t.toFixed(0).padStart(6)} events/s   p50 ${l.p50.toFixed(2)} ms   p99 ${l.p99.toFixed(2)} ms`);
-    sut.child.kill('SIGKILL');
+    sut.child.kill(process.env.BENCH_PROFILE ? 'SIGINT' : 'SIGKILL');
     await once(sut.child, 'exit');
   }
 }

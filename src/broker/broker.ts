@@ -1,5 +1,5 @@
 import { withAttributes, type CloudEvent } from '../events/event.js';
-import type { BrokerMessage } from './message.js';
+import { BrokerMessage } from './message.js';
 import { TTL_EXTENSION, ingressTtl } from './ttl.js';
 
 export type IngestResult = { readonly accepted: true } | { readonly accepted: false; readonly status: 400; readonly reason: string };
@@ -43,7 +43,7 @@ export class Broker {
       return { accepted: false, status: 400, reason: `${TTL_EXTENSION} is exhausted: the event went round this broker too often (a reply loop?) and was dropped` };
     }
     const stamped = withAttributes(event, { knativearrivaltime: new Date().toISOString(), [TTL_EXTENSION]: undefined });
-    const message: BrokerMessage = { event: stamped, ttl, passthroughHeaders };
+    const message = new BrokerMessage(stamped, ttl, passthroughHeaders, this.namespace);
     this.accepted++;
     for (const subscriber of this.subscribers) subscriber.offer(message);
     return { accepted: true };

@@ -1,5 +1,5 @@
 import { withAttributes, type CloudEvent } from '../events/event.js';
-import type { ContentMode } from '../events/http-binding.js';
+import { encodeHttpEvent, type ContentMode, type HttpMessage } from '../events/http-binding.js';
 import type { AttemptResult } from '../delivery/attempt.js';
 import { deadLetterEvent } from '../delivery/dead-letter.js';
 import { deliverWithRetries } from '../delivery/deliver.js';
@@ -73,10 +73,8 @@ export class TriggerDispatcher implements BrokerSubscriber {
     const outcome = await deliverWithRetries({
       sender: this.sender,
       target: route.subscriber,
-      event,
-      headers: { ...message.passthroughHeaders, prefer: 'reply', 'kn-namespace': route.namespace },
+      request: message.subscriberRequest(route.mode),
       policy: route.policy,
-      mode: route.mode,
       signal: this.context.signal,
       onAttempt: (attempt, result, ms, willRetry) => {
         if (attempt > 1) this.counts.retried++;
@@ -113,10 +111,8 @@ export class TriggerDispatcher implements BrokerSubscriber {
     const outcome = await deliverWithRetries({
       sender: this.sender,
       target: dls,
-      event: dead,
-      headers: { 'kn-namespace': this.route.namespace },
+      request: withHeaders(encodeHttpEvent(dead, this.route.mode), { 'kn-namespace': this.route.namespace }),
       policy: this.route.policy,
-      mode: this.route.mode,
       signal: this.context.signal,
       onAttempt: (attempt, result, ms, willRetry) => this.logAttempt(dead, dls.url, attempt, result, ms, willRetry, 'dead-letter'),
     });
@@ -130,7 +126,7 @@ export class TriggerDispatcher implements BrokerSubscriber {
     else if (fate === 'dead-lettered') this.counts.deadLettered++;
     else this.counts.dropped++;
     this.context.recent.push({
-      at: new Date().toISOString(),
+      at: Date.now(),
       trigger: this.key,
       eventId: event.attributes.id ?? '',
       eventType: event.attributes.type ?? '',
@@ -159,4 +155,8 @@ export class TriggerDispatcher implements BrokerSubscriber {
     if (result.ok) this.context.logger.info(line, 'delivery');
     else this.context.logger.warn(line, 'delivery');
   }
+}
+
+function withHeaders(message: HttpMessage, headers: Record<string, string>): HttpMessage {
+  return { headers: { ...headers, ...message.headers }, body: message.body };
 }

@@ -1,5 +1,5 @@
 import type { CloudEvent } from '../events/event.js';
-import { decodeHttpEvent, encodeHttpEvent, looksLikeEvent, type ContentMode } from '../events/http-binding.js';
+import { decodeHttpEvent, looksLikeEvent, type HttpMessage } from '../events/http-binding.js';
 import { HttpSender, TransportError, type HttpTarget } from './http-sender.js';
 import { isRetryable, parseRetryAfter } from './retry-policy.js';
 
@@ -19,22 +19,19 @@ export type AttemptResult =
 const EMPTY = Buffer.alloc(0);
 
 /**
- * POSTs the event and classifies the response per Knative (knative-spec §3.16-17, §4.2-4): 2xx with
+ * POSTs an encoded event and classifies the response per Knative (knative-spec §3.16-17, §4.2-4): 2xx with
  * a CloudEvent is a reply, an empty 2xx is done, a 2xx with any other body is a failure that is
  * retried (the MT broker-filter answers 502 for it).
  */
 export async function attemptDelivery(
   sender: HttpSender,
   target: HttpTarget,
-  event: CloudEvent,
-  extraHeaders: Record<string, string>,
-  mode: ContentMode,
+  request: HttpMessage,
   timeoutMs: number,
 ): Promise<AttemptResult> {
-  const message = encodeHttpEvent(event, mode);
   let response;
   try {
-    response = await sender.post(target, { ...extraHeaders, ...message.headers }, message.body, timeoutMs);
+    response = await sender.post(target, request.headers, request.body, timeoutMs);
   } catch (err) {
     const reason = err instanceof TransportError ? err.message : String(err);
     return { ok: false, status: undefined, retryable: true, reason, body: EMPTY };

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CloudEvent } from '../events/event.js';
-import type { ContentMode } from '../events/http-binding.js';
+import type { HttpMessage } from '../events/http-binding.js';
 import { attemptDelivery, type AttemptResult } from './attempt.js';
 import type { HttpSender, HttpTarget } from './http-sender.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
@@ -8,10 +7,9 @@ import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 export interface DeliveryRequest {
   readonly sender: HttpSender;
   readonly target: HttpTarget;
-  readonly event: CloudEvent;
-  readonly headers: Record<string, string>;
+  /** The event, encoded with every header it is sent with. */
+  readonly request: HttpMessage;
   readonly policy: RetryPolicy;
-  readonly mode: ContentMode;
   /** Aborted when the runtime stops: no further retries are started. */
   readonly signal?: AbortSignal;
   /** Called after every attempt, with its 1-based number and duration, e.g. to log it. */
@@ -25,10 +23,10 @@ export interface DeliveryOutcome {
 
 /** Delivers with the Trigger's retries and backoff; returns the last attempt's result. */
 export async function deliverWithRetries(request: DeliveryRequest): Promise<DeliveryOutcome> {
-  const { sender, target, event, headers, policy, mode, signal, onAttempt } = request;
+  const { sender, target, policy, signal, onAttempt } = request;
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
-    const result = await attemptDelivery(sender, target, event, headers, mode, policy.timeoutMs);
+    const result = await attemptDelivery(sender, target, request.request, policy.timeoutMs);
     const willRetry = !result.ok && result.retryable && attempt <= policy.retries && !signal?.aborted;
     onAttempt?.(attempt, result, performance.now() - started, willRetry);
     if (!willRetry) return { result, attempts: attempt };

@@ -28,7 +28,7 @@ export function attributeRecord(entries?: Iterable<[string, string]>): Record<st
 
 /** A copy of the event with some attributes set (a value of undefined removes the attribute). */
 export function withAttributes(event: CloudEvent, changes: Record<string, string | undefined>): CloudEvent {
-  const attributes = attributeRecord(Object.entries(event.attributes));
+  const attributes: Record<string, string> = Object.assign(Object.create(null), event.attributes);
   for (const [name, value] of Object.entries(changes)) {
     if (value === undefined) delete attributes[name];
     else attributes[name] = value;

@@ -21,7 +21,8 @@ export type DeliveryFate = 'delivered' | 'dead-lettered' | 'dropped';
 
 /** One finished delivery, kept in a bounded list for `GET /_/deliveries`. */
 export interface DeliveryRecord {
-  readonly at: string;
+  /** Epoch milliseconds. */
+  readonly at: number;
   readonly trigger: string;
   readonly eventId: string;
   readonly eventType: string;
