@@ -8,5 +8,6 @@ export default defineConfig({
     // Suites start real servers on loopback; two cores do not gain from more workers.
     poolOptions: { forks: { maxForks: 2 } },
     pool: 'forks',
+    reporters: ['default', './tests/summary-reporter.ts'],
   },
 });

@@ -37,3 +37,6 @@ await writeFile(path.join(dir, 'triggers/bench.yaml'), yaml);
 const dev = await startDev({ dir, port: 0 });
 process.send!({ ready: `${dev.url}/default/default`, matching: dev.runtime.dispatchers.filter((_, i) => i % 10 === 0).length });
 process.on('SIGINT', () => process.exit(0));
+process.on('message', (msg: { cmd: string }) => {
+  if (msg.cmd === 'cpu') process.send!({ cpu: process.cpuUsage() });
+});

@@ -25,3 +25,7 @@ const server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.send!({ ready: `http://127.0.0.1:${(server.address() as AddressInfo).port}/default/default` }));
+process.on('message', (msg: { cmd: string }) => {
+  if (msg.cmd === 'cpu') process.send!({ cpu: process.cpuUsage() });
+});
+process.on('SIGINT', () => process.exit(0));

@@ -14,7 +14,7 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
-const TRIGGER_COUNTS = [1, 10, 100];
+const TRIGGER_COUNTS = (process.env.BENCH_TRIGGERS ?? '1,10,100').split(',').map(Number);
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -25,7 +25,7 @@ interface System {
 }
 
 function child(script: string, args: string[]): Promise<{ child: ChildProcess; msg: Record<string, unknown> }> {
-  const prof = process.env.BENCH_PROFILE && script === 'eventyard-sut.ts' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [];
+  const prof = process.env.BENCH_PROFILE && script === process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [];
   const c = fork(path.join(HERE, script), args, { execArgv: ['--import', 'tsx', ...prof], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     c.once('message', (msg) => resolve({ child: c, msg: msg as Record<string, unknown> }));
@@ -90,9 +90,17 @@ async function waitForDeliveries(sub: ChildProcess, expected: number, timeoutMs 
   }
 }
 
-/** Closed loop: CONCURRENCY senders until `events` are accepted; throughput counts full delivery. */
-async function throughput(sub: ChildProcess, url: string, events: number, perEvent: number): Promise<number> {
+type Cpu = { user: number; system: number };
+const cpuOf = async (c: ChildProcess) => (await ask<{ cpu: Cpu }>(c, 'cpu')).cpu;
+
+/**
+ * Closed loop: CONCURRENCY senders until `events` are accepted. Returns events/s counting full
+ * delivery, and the CPU time the system under test spent per event (steadier than throughput on a
+ * machine whose cores the load generator and subscriber share).
+ */
+async function throughput(sub: ChildProcess, sut: ChildProcess, url: string, events: number, perEvent: number): Promise<{ rate: number; cpuUs: number }> {
   await ask(sub, 'reset');
+  const cpuBefore = await cpuOf(sut);
   const u = new URL(url);
   const pool = new Pool(u.origin, { connections: CONCURRENCY, pipelining: 1 });
   let next = 0;
@@ -103,8 +111,10 @@ async function throughput(sub: ChildProcess, url: string, events: number, perEve
     }),
   );
   const { lastAt } = await waitForDeliveries(sub, events * perEvent);
+  const cpuAfter = await cpuOf(sut);
   await pool.close();
-  return events / ((lastAt - started) / 1000);
+  const cpuUs = cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system;
+  return { rate: events / ((lastAt - started) / 1000), cpuUs: cpuUs / events };
 }
 
 /** Open loop at a fixed rate: end-to-end latency from send to the subscriber, every delivery. */
@@ -137,20 +147,23 @@ function median(xs: number[]): number {
 
 const { child: sub, msg } = await child('subscriber.ts', []);
 const subscriberUrl = `http://127.0.0.1:${msg.ready as number}/sink`;
-const runs = new Map<string, { throughput: number[]; p50: number[]; p99: number[] }>(systems.map((s) => [s.name, { throughput: [], p50: [], p99: [] }]));
+const runs = new Map<string, { throughput: number[]; cpuUs: number[]; p50: number[]; p99: number[] }>(
+  systems.map((s) => [s.name, { throughput: [], cpuUs: [], p50: [], p99: [] }]),
+);
 
 console.error(`bench: ${TRIALS} trials × ${EVENTS} events at concurrency ${CONCURRENCY}; latency at ${RATE} events/s for ${RATE_SECONDS} s`);
 for (let trial = 1; trial <= TRIALS; trial++) {
   for (const system of systems) {
     const sut = await system.start(subscriberUrl);
-    await throughput(sub, sut.url, Math.min(2000, EVENTS), sut.deliveriesPerEvent); // warm-up
-    const t = await throughput(sub, sut.url, EVENTS, sut.deliveriesPerEvent);
+    await throughput(sub, sut.child, sut.url, Math.min(2000, EVENTS), sut.deliveriesPerEvent); // warm-up
+    const { rate: t, cpuUs } = await throughput(sub, sut.child, sut.url, EVENTS, sut.deliveriesPerEvent);
     const l = await latency(sub, sut.url, sut.deliveriesPerEvent);
     const r = runs.get(system.name)!;
     r.throughput.push(t);
+    r.cpuUs.push(cpuUs);
     r.p50.push(l.p50);
     r.p99.push(l.p99);
-    console.error(`  trial ${trial}  ${system.name.padEnd(32)} ${t.toFixed(0).padStart(6)} events/s   p50 ${l.p50.toFixed(2)} ms   p99 ${l.p99.toFixed(2)} ms`);
+    console.error(`  trial ${trial}  ${system.name.padEnd(32)} ${t.toFixed(0).padStart(6)} events/s   ${cpuUs.toFixed(0).padStart(4)} µs CPU/event   p50 ${l.p50.toFixed(2)} ms   p99 ${l.p99.toFixed(2)} ms`);
     sut.child.kill(process.env.BENCH_PROFILE ? 'SIGINT' : 'SIGKILL');
     await once(sut.child, 'exit');
   }
@@ -167,6 +180,7 @@ const rows = systems.map((s) => {
     system: s.name,
     triggers: s.triggers,
     eventsPerSecond: Math.round(median(r.throughput)),
+    cpuUsPerEvent: Math.round(median(r.cpuUs)),
     p50Ms: Number(median(r.p50).toFixed(2)),
     p99Ms: Number(median(r.p99).toFixed(2)),
     ratioToBaseline: Number(median(ratios).toFixed(2)),
@@ -179,9 +193,9 @@ const table = [
   `Broker throughput and latency — ${new Date().toISOString()} — ${machine}`,
   `${TRIALS} trials × ${EVENTS} events, ${CONCURRENCY} concurrent senders; latency at a fixed ${RATE} events/s; medians.`,
   '',
-  '| system | events/s | p50 latency (ms) | p99 latency (ms) | throughput ÷ baseline |',
-  '|---|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.system} | ${r.eventsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.ratioToBaseline.toFixed(2)} |`),
+  '| system | events/s | throughput ÷ baseline | CPU µs per event | p50 latency (ms) | p99 latency (ms) |',
+  '|---|---:|---:|---:|---:|---:|',
+  ...rows.map((r) => `| ${r.system} | ${r.eventsPerSecond} | ${r.ratioToBaseline.toFixed(2)} | ${r.cpuUsPerEvent} | ${r.p50Ms} | ${r.p99Ms} |`),
   '',
 ].join('\n');
 console.log(table);

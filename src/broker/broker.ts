@@ -1,4 +1,4 @@
-import { withAttributes, type CloudEvent } from '../events/event.js';
+import type { OwnedCloudEvent } from '../events/event.js';
 import { BrokerMessage } from './message.js';
 import { TTL_EXTENSION, ingressTtl } from './ttl.js';
 
@@ -34,18 +34,32 @@ export class Broker {
   }
 
   /**
-   * Accepts an event (from the ingress or a reply). A reply carries the TTL its trigger received,
-   * as the MT broker-filter stamps it; the ingress rule then takes one off.
+   * Accepts an event (from the ingress or a reply) and takes ownership of it. A reply carries the
+   * TTL its trigger received, as the MT broker-filter stamps it; the ingress rule then takes one off.
    */
-  ingest(event: CloudEvent, passthroughHeaders: Readonly<Record<string, string>>, replyTtl?: number): IngestResult {
+  ingest(event: OwnedCloudEvent, passthroughHeaders: Readonly<Record<string, string>>, replyTtl?: number): IngestResult {
     const ttl = ingressTtl(replyTtl === undefined ? event.attributes[TTL_EXTENSION] : String(replyTtl));
     if (ttl <= 0) {
       return { accepted: false, status: 400, reason: `${TTL_EXTENSION} is exhausted: the event went round this broker too often (a reply loop?) and was dropped` };
     }
-    const stamped = withAttributes(event, { knativearrivaltime: new Date().toISOString(), [TTL_EXTENSION]: undefined });
-    const message = new BrokerMessage(stamped, ttl, passthroughHeaders, this.namespace);
+    event.attributes.knativearrivaltime = arrivalTime();
+    delete event.attributes[TTL_EXTENSION];
+    const message = new BrokerMessage(event, ttl, passthroughHeaders, this.namespace);
     this.accepted++;
     for (const subscriber of this.subscribers) subscriber.offer(message);
     return { accepted: true };
   }
+}
+
+let lastMs = 0;
+let lastIso = '';
+
+/** The receive time in RFC 3339 UTC; formatted at most once per millisecond, not once per event. */
+function arrivalTime(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastIso = new Date(now).toISOString();
+  }
+  return lastIso;
 }

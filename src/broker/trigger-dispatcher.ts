@@ -1,6 +1,7 @@
 import { withAttributes, type CloudEvent } from '../events/event.js';
 import { encodeHttpEvent, type ContentMode, type HttpMessage } from '../events/http-binding.js';
 import type { AttemptResult } from '../delivery/attempt.js';
+import { ConcurrencyGate } from '../delivery/concurrency-gate.js';
 import { deadLetterEvent } from '../delivery/dead-letter.js';
 import { deliverWithRetries } from '../delivery/deliver.js';
 import { HttpSender, type HttpTarget } from '../delivery/http-sender.js';
@@ -32,6 +33,9 @@ export interface DispatcherContext {
 
 type Failure = Extract<AttemptResult, { ok: false }>;
 
+/** Connections (and so deliveries in flight) per Trigger; more events wait in its queue. */
+const CONNECTIONS_PER_TRIGGER = 64;
+
 /**
  * Delivers one Trigger's events. Every matched event is delivered on its own (no ordering, as with
  * the MT broker) through this Trigger's own connection pool, so one slow or failing subscriber never
@@ -39,8 +43,13 @@ type Failure = Extract<AttemptResult, { ok: false }>;
  */
 export class TriggerDispatcher implements BrokerSubscriber {
   readonly counts = emptyCounts();
-  private readonly sender = new HttpSender();
+  private readonly sender = new HttpSender(CONNECTIONS_PER_TRIGGER);
+  private readonly gate = new ConcurrencyGate(CONNECTIONS_PER_TRIGGER);
   private readonly key: string;
+  /** Child loggers with the Trigger and destination bound once: pino serialises bindings only once. */
+  private readonly log: Logger;
+  private readonly subscriberLog: Logger;
+  private readonly deadLetterLog: Logger | undefined;
 
   constructor(
     readonly route: TriggerRoute,
@@ -48,19 +57,27 @@ export class TriggerDispatcher implements BrokerSubscriber {
     private readonly context: DispatcherContext,
   ) {
     this.key = `${route.namespace}/${route.name}`;
+    this.log = context.logger.child({ trigger: this.key });
+    this.subscriberLog = this.log.child({ hop: 'subscriber', destination: route.subscriber.url });
+    this.deadLetterLog = route.deadLetterSink && this.log.child({ hop: 'dead-letter', destination: route.deadLetterSink.url });
   }
 
   offer(message: BrokerMessage): void {
     if (this.route.filter.evaluate(message.event) === 'fail') return;
     this.counts.matched++;
     this.counts.inFlight++;
-    this.deliver(message)
-      .catch((err: unknown) => {
-        // A bug must not lose the count: the event is accounted as dropped and the bug is loud.
-        this.context.logger.error({ trigger: this.key, event: message.event.attributes.id, err }, 'delivery crashed');
-        this.counts.dropped++;
-      })
-      .finally(() => this.counts.inFlight--);
+    this.gate.enter(() => {
+      this.deliver(message)
+        .catch((err: unknown) => {
+          // A bug must not lose the count: the event is accounted as dropped and the bug is loud.
+          this.log.error({ event: message.event.attributes.id, err }, 'delivery crashed');
+          this.counts.dropped++;
+        })
+        .finally(() => {
+          this.counts.inFlight--;
+          this.gate.release();
+        });
+    });
   }
 
   close(): Promise<void> {
@@ -75,10 +92,11 @@ export class TriggerDispatcher implements BrokerSubscriber {
       target: route.subscriber,
       request: message.subscriberRequest(route.mode),
       policy: route.policy,
+      gate: this.gate,
       signal: this.context.signal,
       onAttempt: (attempt, result, ms, willRetry) => {
         if (attempt > 1) this.counts.retried++;
-        this.logAttempt(event, route.subscriber.url, attempt, result, ms, willRetry);
+        logAttempt(this.subscriberLog, event, attempt, result, ms, willRetry);
       },
     });
     const { result, attempts } = outcome;
@@ -94,7 +112,7 @@ export class TriggerDispatcher implements BrokerSubscriber {
     }
     // The reply could not go back into the broker: the original event is dead-lettered, naming the
     // broker as the destination that failed (MT event_dispatcher).
-    this.context.logger.warn({ trigger: this.key, event: event.attributes.id, reply: reply.attributes.id, reason: ingested.reason }, 'reply refused');
+    this.log.warn({ event: event.attributes.id, reply: reply.attributes.id, reason: ingested.reason }, 'reply refused');
     const failure: Failure = { ok: false, status: ingested.status, retryable: false, reason: ingested.reason, body: Buffer.from(ingested.reason) };
     return this.deadLetter(message, this.broker.address, failure, attempts, replyInfo);
   }
@@ -103,7 +121,7 @@ export class TriggerDispatcher implements BrokerSubscriber {
     const { event } = message;
     const dls = this.route.deadLetterSink;
     if (!dls) {
-      this.context.logger.warn({ trigger: this.key, event: event.attributes.id, status: failure.status, reason: failure.reason }, 'dropped: delivery failed and the Trigger has no dead-letter sink');
+      this.log.warn({ event: event.attributes.id, status: failure.status, reason: failure.reason }, 'dropped: delivery failed and the Trigger has no dead-letter sink');
       return this.finish(event, 'dropped', attempts, failure.status, failedDestination, failure.reason, reply);
     }
     // The TTL stays on the dead-lettered event: a sink that leads back into a broker still ends.
@@ -113,11 +131,12 @@ export class TriggerDispatcher implements BrokerSubscriber {
       target: dls,
       request: withHeaders(encodeHttpEvent(dead, this.route.mode), { 'kn-namespace': this.route.namespace }),
       policy: this.route.policy,
+      gate: this.gate,
       signal: this.context.signal,
-      onAttempt: (attempt, result, ms, willRetry) => this.logAttempt(dead, dls.url, attempt, result, ms, willRetry, 'dead-letter'),
+      onAttempt: (attempt, result, ms, willRetry) => logAttempt(this.deadLetterLog!, dead, attempt, result, ms, willRetry),
     });
     if (outcome.result.ok) return this.finish(event, 'dead-lettered', attempts, failure.status, failedDestination, failure.reason, reply);
-    this.context.logger.error({ trigger: this.key, event: event.attributes.id, reason: outcome.result.reason }, 'dropped: the dead-letter sink failed too');
+    this.log.error({ event: event.attributes.id, reason: outcome.result.reason }, 'dropped: the dead-letter sink failed too');
     return this.finish(event, 'dropped', attempts, failure.status, failedDestination, `${failure.reason}; dead-letter sink: ${outcome.result.reason}`, reply);
   }
 
@@ -139,24 +158,19 @@ export class TriggerDispatcher implements BrokerSubscriber {
     });
   }
 
-  private logAttempt(event: CloudEvent, destination: string, attempt: number, result: AttemptResult, ms: number, willRetry: boolean, hop = 'subscriber'): void {
-    const line = {
-      event: event.attributes.id,
-      type: event.attributes.type,
-      trigger: this.key,
-      hop,
-      destination,
-      attempt,
-      status: result.status,
-      ms: Math.round(ms * 10) / 10,
-      outcome: result.ok ? (result.reply ? 'replied' : 'delivered') : willRetry ? 'retrying' : 'failed',
-      ...(result.ok ? {} : { reason: result.reason }),
-    };
-    if (result.ok) this.context.logger.info(line, 'delivery');
-    else this.context.logger.warn(line, 'delivery');
-  }
 }
 
 function withHeaders(message: HttpMessage, headers: Record<string, string>): HttpMessage {
   return { headers: { ...headers, ...message.headers }, body: message.body };
+}
+
+/** One line per attempt: the delivery outcome with event id, attempt, status and milliseconds. */
+function logAttempt(log: Logger, event: CloudEvent, attempt: number, result: AttemptResult, ms: number, willRetry: boolean): void {
+  const ms1 = Math.round(ms * 10) / 10;
+  if (result.ok) {
+    log.info({ event: event.attributes.id, type: event.attributes.type, attempt, status: result.status, ms: ms1, outcome: result.reply ? 'replied' : 'delivered' }, 'delivery');
+  } else {
+    const outcome = willRetry ? 'retrying' : 'failed';
+    log.warn({ event: event.attributes.id, type: event.attributes.type, attempt, status: result.status, ms: ms1, outcome, reason: result.reason }, 'delivery');
+  }
 }

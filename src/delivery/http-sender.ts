@@ -35,7 +35,7 @@ const EMPTY = Buffer.alloc(0);
 export class HttpSender {
   private readonly agent: Agent;
 
-  constructor(connectionsPerOrigin = 64) {
+  constructor(connectionsPerOrigin: number) {
     this.agent = new Agent({ connections: connectionsPerOrigin, keepAliveTimeout: 30_000, pipelining: 1 });
   }
 

@@ -19,6 +19,14 @@ export interface CloudEvent {
   readonly data: Buffer | undefined;
 }
 
+/**
+ * An event fresh from decoding, not yet shared with anyone: its owner may still stamp attributes on
+ * it in place (the broker does, instead of copying every event).
+ */
+export interface OwnedCloudEvent extends CloudEvent {
+  readonly attributes: Record<string, string>;
+}
+
 /** Null-prototype record, so that an extension called `constructor` or `__proto__` is just a key. */
 export function attributeRecord(entries?: Iterable<[string, string]>): Record<string, string> {
   const record: Record<string, string> = Object.create(null);

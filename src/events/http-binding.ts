@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { attributeRecord, type CloudEvent } from './event.js';
+import { attributeRecord, type CloudEvent, type OwnedCloudEvent } from './event.js';
 import { decodeStructured, encodeStructured } from './json-format.js';
 import { mediaTypeOf } from './media-type.js';
 import { InvalidEventError, validateAttributes } from './validate.js';
@@ -13,7 +13,7 @@ export type ContentMode = 'binary' | 'structured';
  * Reads a CloudEvent from an HTTP request or response (CloudEvents HTTP binding 1.0.2).
  * Structured mode wins over `ce-specversion`, as in sdk-go. Throws InvalidEventError with a reason.
  */
-export function decodeHttpEvent(headers: IncomingHttpHeaders, body: Buffer): CloudEvent {
+export function decodeHttpEvent(headers: IncomingHttpHeaders, body: Buffer): OwnedCloudEvent {
   const contentType = headers['content-type'];
   const mediaType = mediaTypeOf(contentType);
   if (mediaType === STRUCTURED_MEDIA_TYPE) return decodeStructured(body);

@@ -1,4 +1,4 @@
-import { attributeRecord, type CloudEvent } from './event.js';
+import { attributeRecord, type CloudEvent, type OwnedCloudEvent } from './event.js';
 import { rawMemberText } from './json-member.js';
 import { isJsonMediaType, isTextMediaType, mediaTypeOf } from './media-type.js';
 import { InvalidEventError, isSpecVersion, validateAttributes } from './validate.js';
@@ -9,7 +9,7 @@ const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
 /** Decodes a structured-mode body (`application/cloudevents+json`) into a validated event. */
-export function decodeStructured(body: Buffer): CloudEvent {
+export function decodeStructured(body: Buffer): OwnedCloudEvent {
   const text = body.toString('utf8');
   let parsed: unknown;
   try {

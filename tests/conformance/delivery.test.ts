@@ -58,11 +58,14 @@ beforeAll(async () => {
     // No delivery: the Broker's (retry 2, its DLS) applies.
     trigger('broker-delivery', `  broker: default\n  filters:\n    - exact:\n        type: broker-delivery\n  subscriber:\n    uri: ${sub.url('/broker-delivery')}`),
     trigger('on-bare-broker', `  broker: bare\n  subscriber:\n    uri: ${sub.url('/bare')}`),
+    // A dead-letter sink that is a ref to another Broker: dead letters become events there.
+    trigger('dls-to-broker', `  broker: default\n  filters:\n    - exact:\n        type: dls-to-broker\n  subscriber:\n    uri: ${sub.url('/dls-to-broker')}\n  delivery:\n    deadLetterSink:\n      ref:\n        apiVersion: eventing.knative.dev/v1\n        kind: Broker\n        name: bare`),
     trigger('refused', `  broker: default\n  filters:\n    - exact:\n        type: refused\n  subscriber:\n    uri: ${CLOSED_PORT_URL}\n  delivery:\n    retry: 1\n    deadLetterSink:\n      uri: ${sub.url('/dls/refused')}`),
     trigger('slow', `  broker: default\n  filters:\n    - prefix:\n        type: independence\n  subscriber:\n    uri: ${sub.url('/slow')}\n  delivery:\n    timeout: PT30S`),
     trigger('fast', `  broker: default\n  filters:\n    - prefix:\n        type: independence\n  subscriber:\n    uri: ${sub.url('/fast')}`),
   ];
   sub.respond('/always-500', { status: 500, body: 'boom' });
+  sub.respond('/dls-to-broker', { status: 422, body: 'unprocessable' });
   sub.respond('/dls/dls-fails', { status: 500 });
   sub.respond('/dls-fails', { status: 503 });
   sub.respond('/recovers', (_r, n) => ({ status: n < 3 ? 503 : 202 }));
@@ -131,6 +134,13 @@ describe('retries and dead letters', () => {
     const dead = await waitForId('/dls/hangs', id);
     expect(sub.on('/hangs')).toHaveLength(2);
     expect(dead.headers['ce-knativeerrorcode']).toBe('500');
+  });
+
+  it('dead-letters into a Broker named by ref, where its Triggers pick the event up', async () => {
+    const { id } = await send('dls-to-broker');
+    const dead = await waitForId('/bare', id);
+    expect(dead.headers['ce-knativeerrorcode']).toBe('422');
+    expect(dead.headers['ce-knativeerrordest']).toBe(sub.url('/dls-to-broker'));
   });
 
   it('drops the event and counts it when the dead-letter sink fails too', async () => {
