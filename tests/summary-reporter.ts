@@ -12,6 +12,7 @@ export default class SummaryReporter implements Reporter {
         else counts.skipped++;
       }
     }
-    process.stdout.write(`\ntests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
+    // After vitest's own summary, so that it is the closing line (stdout is synchronous on Linux).
+    process.once('exit', () => process.stdout.write(`tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`));
   }
 }
