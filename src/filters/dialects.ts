@@ -56,19 +56,7 @@ export function legacyAttributes(pairs: Readonly<Record<string, string>>): Event
 
 /** Fails on the first failing child, otherwise the result of the last child; no children: nofilter. */
 export function allOf(children: readonly EventFilter[]): EventFilter {
-  return {
-    dialect: 'all',
-    text: 'all',
-    children,
-    evaluate(event: CloudEvent): FilterResult {
-      let result: FilterResult = 'nofilter';
-      for (const child of children) {
-        result = child.evaluate(event);
-        if (result === 'fail') return 'fail';
-      }
-      return result;
-    },
-  };
+  return firstDecisive('all', 'fail', children);
 }
 
 /**
@@ -76,15 +64,20 @@ export function allOf(children: readonly EventFilter[]): EventFilter {
  * where x is a filter with nothing left in it delivers. That is Knative's any_filter.go, kept as is.
  */
 export function anyOf(children: readonly EventFilter[]): EventFilter {
+  return firstDecisive('any', 'pass', children);
+}
+
+/** Stops at the first child whose result is `decisive`; otherwise returns the last child's result. */
+function firstDecisive(dialect: 'all' | 'any', decisive: FilterResult, children: readonly EventFilter[]): EventFilter {
   return {
-    dialect: 'any',
-    text: 'any',
+    dialect,
+    text: dialect,
     children,
     evaluate(event: CloudEvent): FilterResult {
       let result: FilterResult = 'nofilter';
       for (const child of children) {
         result = child.evaluate(event);
-        if (result === 'pass') return 'pass';
+        if (result === decisive) return result;
       }
       return result;
     },
