@@ -52,6 +52,14 @@ describe('manifest problems', () => {
     expect(p.message).toMatch(/\d/);
   });
 
+  it('rejects an invalid or unbounded CEL annotation at load, naming the annotation', async () => {
+    const cel = (expression: string) => trigger('t', `  broker: default\n${sub}`, `  annotations:\n    eventyard.dev/cel: '${expression}'\n`);
+    const syntax = errorAt(await problemsOf({ 'triggers/t.yaml': cel('event.type ==') }), 'metadata.annotations.eventyard.dev/cel');
+    expect(syntax.message).toMatch(/invalid CEL filter/);
+    const nested = errorAt(await problemsOf({ 'triggers/t.yaml': cel('event.data.a.all(x, event.data.b.exists(y, x == y))') }), 'metadata.annotations.eventyard.dev/cel');
+    expect(nested.message).toMatch(/nested comprehensions/);
+  });
+
   it('rejects bad attribute names and bad delivery values', async () => {
     const problems = await problemsOf({
       'triggers/t.yaml': trigger(

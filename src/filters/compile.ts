@@ -1,6 +1,7 @@
 import { cesqlFilter } from './cesql-filter.js';
 import { allOf, anyOf, attributeDialect, legacyAttributes, not } from './dialects.js';
-import { NO_FILTER, type EventFilter } from './filter.js';
+import type { CloudEvent } from '../events/event.js';
+import { NO_FILTER, type EventFilter, type FilterResult } from './filter.js';
 import type { FilterSpec, TriggerFilterSpec } from './spec.js';
 
 /**
@@ -30,10 +31,22 @@ function compileList(specs: readonly FilterSpec[]): EventFilter[] {
 
 /**
  * A Trigger's filter (knative-spec §2 precedence): a non-empty `filters` list wins and is an implicit
- * `all`; otherwise the legacy `filter.attributes`; otherwise everything is delivered.
+ * `all`; otherwise the legacy `filter.attributes`; otherwise everything is delivered. A CEL filter
+ * (the eventyard.dev/cel annotation) must hold as well.
  */
-export function compileTriggerFilter(spec: TriggerFilterSpec): EventFilter {
-  if (spec.filters.length > 0) return allOf(compileList(spec.filters));
-  if (spec.attributes !== undefined) return legacyAttributes(spec.attributes);
-  return NO_FILTER;
+export function compileTriggerFilter(spec: TriggerFilterSpec, cel?: EventFilter): EventFilter {
+  const knative = spec.filters.length > 0 ? allOf(compileList(spec.filters)) : spec.attributes !== undefined ? legacyAttributes(spec.attributes) : NO_FILTER;
+  return cel ? andCel(knative, cel) : knative;
+}
+
+function andCel(knative: EventFilter, cel: EventFilter): EventFilter {
+  return {
+    dialect: 'and',
+    text: 'Knative filters and eventyard.dev/cel',
+    children: [knative, cel],
+    evaluate(event: CloudEvent): FilterResult {
+      if (knative.evaluate(event) === 'fail') return 'fail';
+      return cel.evaluate(event);
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import { CEL_ANNOTATION, celFilter } from '../filters/cel/index.js';
 import { cesqlFilter } from '../filters/cesql-filter.js';
 import { compileTriggerFilter } from '../filters/compile.js';
 import type { EventFilter } from '../filters/filter.js';
@@ -15,6 +16,8 @@ export interface TriggerManifest extends ManifestObject {
   /** Name of the Broker, in the Trigger's namespace (Knative defaults it to "default"). */
   readonly broker: string;
   readonly filterSpec: TriggerFilterSpec;
+  /** The eventyard.dev/cel expression, ANDed with the Knative filters. */
+  readonly cel?: string;
   /** The filter compiled once at load. */
   readonly filter: EventFilter;
   readonly subscriber: Destination;
@@ -54,11 +57,21 @@ export function readTriggerSpec(spec: FieldReader | undefined, base: ManifestObj
 
   if (filters.some((f) => f === undefined) || !subscriber) return undefined;
   const filterSpec: TriggerFilterSpec = { attributes, filters: filters as FilterSpec[] };
-  const filter = compileTriggerFilter(filterSpec);
+  const cel = base.metadata.annotations[CEL_ANNOTATION];
+  let compiledCel: EventFilter | undefined;
+  if (cel !== undefined) {
+    try {
+      compiledCel = celFilter(cel);
+    } catch (err) {
+      spec.problems.error(`metadata.annotations.${CEL_ANNOTATION}`, `invalid CEL filter: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+  const filter = compileTriggerFilter(filterSpec, compiledCel);
   if (filters.length > 0 && attributes !== undefined) {
     spec.warn('filter', 'is ignored because spec.filters is not empty (Knative precedence)');
   }
-  return { ...base, kind: 'Trigger', broker, filterSpec, filter, subscriber, delivery };
+  return { ...base, kind: 'Trigger', broker, filterSpec, cel, filter, subscriber, delivery };
 }
 
 function readAttributeMap(reader: FieldReader, key: string): Record<string, string> | undefined {

@@ -45,6 +45,16 @@ const EXPECTED: Record<string, (keyof typeof EVENTS)[]> = {
   'empty-filters-fallback': ['e4'],
   cesql: ['e2'],
   'no-filter': ['e1', 'e2', 'e3', 'e4'],
+  'cel-only': ['e1', 'e4'],
+  'cel-and-knative': ['e3'],
+  'cel-data': ['e2'],
+};
+
+/** CEL Triggers: the eventyard.dev/cel annotation, ANDed with the Trigger's Knative filters. */
+const CEL_TRIGGERS: Record<string, [cel: string, filter: string]> = {
+  'cel-only': ['!event.source.startsWith("/orders")', ''],
+  'cel-and-knative': ['int(event.qty) < 5', `  filters:\n    - prefix:\n        type: order.`],
+  'cel-data': ['has(event.data) && event.data.lines.exists(l, l.sku == "A-1" && l.n >= 2)', ''],
 };
 
 beforeAll(async () => {
@@ -53,12 +63,16 @@ beforeAll(async () => {
   for (const [name, filter] of Object.entries(TRIGGERS)) {
     files[`triggers/${name}.yaml`] = trigger(name, `  broker: default\n${filter ? `${filter}\n` : ''}  subscriber:\n    uri: ${sub.url(`/${name}`)}`);
   }
+  for (const [name, [cel, filter]] of Object.entries(CEL_TRIGGERS)) {
+    const annotations = `  annotations:\n    eventyard.dev/cel: '${cel}'\n`;
+    files[`triggers/${name}.yaml`] = trigger(name, `  broker: default\n${filter ? `${filter}\n` : ''}  subscriber:\n    uri: ${sub.url(`/${name}`)}`, annotations);
+  }
   // Two Triggers to one subscriber: each gets its own delivery (knative-spec §2.20).
   files['triggers/dup.yaml'] =
     trigger('dup-1', `  broker: default\n  subscriber:\n    uri: ${sub.url('/dup')}`) + trigger('dup-2', `  broker: default\n  subscriber:\n    uri: ${sub.url('/dup')}`);
   project = await startProject(files);
   for (const [key, attributes] of Object.entries(EVENTS)) {
-    const r = await sendEvent(project.brokerUrl(), { id: key, ...attributes });
+    const r = await sendEvent(project.brokerUrl(), { id: key, ...attributes }, key === 'e2' ? { lines: [{ sku: 'A-1', n: 3 }] } : undefined);
     expect(r.status).toBe(202);
   }
   await sub.waitFor('/no-filter', 4);
