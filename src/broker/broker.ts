@@ -23,6 +23,8 @@ export class Broker {
     readonly name: string,
     /** The ingress URL, used in knativeerrordest when a reply to this broker fails. */
     readonly address: string,
+    /** Told of every accepted event, before the Triggers (the runtime keeps the last few). */
+    private readonly onAccepted?: (message: BrokerMessage, broker: Broker) => void,
   ) {}
 
   get key(): string {
@@ -46,6 +48,7 @@ export class Broker {
     delete event.attributes[TTL_EXTENSION];
     const message = new BrokerMessage(event, ttl, passthroughHeaders, this.namespace);
     this.accepted++;
+    this.onAccepted?.(message, this);
     for (const subscriber of this.subscribers) subscriber.offer(message);
     return { accepted: true };
   }

@@ -1,5 +1,6 @@
 import { checkCommand } from './check.js';
 import { devCommand } from './dev.js';
+import { explainCommand } from './explain.js';
 import { sendCommand } from './send.js';
 import { UsageError } from './usage.js';
 
@@ -12,12 +13,16 @@ const USAGE = `eventyard — Knative eventing and functions, locally
                   send one CloudEvent to a broker (default URL http://127.0.0.1:8080/default/default)
   eventyard check [--dir D]
                   validate the manifests; lists every problem with file and field
+  eventyard explain --event FILE [--dir D] [--trigger NAME] [--json]
+                  for each Trigger, whether the event (a structured CloudEvent in JSON) is
+                  delivered, and the result of every part of its filters
 `;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   dev: devCommand,
   send: sendCommand,
   check: checkCommand,
+  explain: explainCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -30,7 +30,18 @@ export function attributeDialect(dialect: 'exact' | 'prefix' | 'suffix', pairs: 
       }
       return 'pass';
     },
+    explain: (event) => ({ detail: describeValues(event, entries) }),
   };
+}
+
+/** `type is "order.created", subject is missing`: what an attribute filter compared against. */
+function describeValues(event: CloudEvent, entries: [string, string][]): string {
+  return entries
+    .map(([name]) => {
+      const value = lookupAttribute(event, name);
+      return value === undefined ? `${name} is missing` : `${name} is ${JSON.stringify(value)}`;
+    })
+    .join(', ');
 }
 
 /**
@@ -51,6 +62,7 @@ export function legacyAttributes(pairs: Readonly<Record<string, string>>): Event
       }
       return 'pass';
     },
+    explain: (event) => ({ detail: describeValues(event, entries) }),
   };
 }
 

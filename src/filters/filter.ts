@@ -1,4 +1,5 @@
 import type { CloudEvent } from '../events/event.js';
+import type { OwnExplanation } from './explain.js';
 
 /**
  * Knative filters are tri-state: only `fail` drops an event; `pass` and `nofilter` deliver it.
@@ -14,6 +15,8 @@ export interface EventFilter {
   readonly text: string;
   readonly children: readonly EventFilter[];
   evaluate(event: CloudEvent): FilterResult;
+  /** What this filter looked at, for `eventyard explain`; off the delivery path. */
+  explain?(event: CloudEvent): OwnExplanation;
 }
 
 export function delivers(result: FilterResult): boolean {

@@ -38,7 +38,7 @@ export interface DeliveryRecord {
 export class RecentList<T> {
   private readonly items: T[] = [];
   private next = 0;
-  constructor(private readonly capacity: number) {}
+  constructor(readonly capacity: number) {}
 
   push(item: T): void {
     this.items[this.next] = item;

@@ -3,10 +3,25 @@ import { formatFilter } from '../filters/filter.js';
 import { describeDestination } from '../manifests/destination.js';
 import type { Manifests } from '../manifests/load.js';
 import type { EventingRuntime } from './eventing-runtime.js';
+import { explainTriggers } from './explain-triggers.js';
 
 /** Read-only views of the runtime under /_/: what exists, and where each event went. */
-export function handleApi(path: string, res: ServerResponse, runtime: EventingRuntime, manifests: Manifests): boolean {
+export function handleApi(path: string, query: URLSearchParams, res: ServerResponse, runtime: EventingRuntime, manifests: Manifests): boolean {
   switch (path) {
+    case '/_/events':
+      return json(
+        res,
+        runtime.received.list().map(({ at, broker, event, dataDropped }) => {
+          const a = event.attributes;
+          return { at, broker, id: a.id, type: a.type, source: a.source, subject: a.subject, dataDropped, explain: `/_/explain?event=${encodeURIComponent(a.id ?? '')}` };
+        }),
+      );
+    case '/_/explain': {
+      const id = query.get('event');
+      const received = runtime.received.list().find((r) => r.event.attributes.id === id);
+      if (!received) return notFound(res, `no recent event with id ${JSON.stringify(id)}; see /_/events for the last ${runtime.received.capacity}`);
+      return json(res, { event: id, broker: received.broker, dataDropped: received.dataDropped, triggers: explainTriggers(manifests.triggers, received.event, received.broker) });
+    }
     case '/_/brokers':
       return json(res, [...runtime.brokers.values()].map((b) => ({ namespace: b.namespace, name: b.name, address: b.address, accepted: b.accepted })));
     case '/_/triggers':
@@ -33,6 +48,11 @@ export function handleApi(path: string, res: ServerResponse, runtime: EventingRu
     default:
       return false;
   }
+}
+
+function notFound(res: ServerResponse, reason: string): true {
+  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`${reason}\n`);
+  return true;
 }
 
 function json(res: ServerResponse, body: unknown): true {

@@ -48,7 +48,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
-    if (req.method === 'GET' && path.startsWith('/_/') && handleApi(path, res, runtime, manifests)) return;
+    if (req.method === 'GET' && path.startsWith('/_/') && handleApi(path, new URLSearchParams(q === -1 ? '' : rawUrl.slice(q)), res, runtime, manifests)) return;
     if (req.method === 'GET' && path === '/') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(index(runtime), null, 2));
       return;
@@ -73,7 +73,7 @@ function index(runtime: EventingRuntime) {
   return {
     eventyard: 'local Knative Eventing runtime',
     brokers: [...runtime.brokers.values()].map((b) => b.address),
-    api: ['/_/brokers', '/_/triggers', '/_/deliveries'],
+    api: ['/_/brokers', '/_/triggers', '/_/deliveries', '/_/events', '/_/explain?event=<id>'],
   };
 }
 

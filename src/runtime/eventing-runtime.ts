@@ -1,4 +1,5 @@
 import { Broker } from '../broker/broker.js';
+import type { CloudEvent } from '../events/event.js';
 import { TriggerDispatcher, type TriggerRoute } from '../broker/trigger-dispatcher.js';
 import { BROKER_DEFAULT_DELIVERY, retryPolicyOf } from '../delivery/retry-policy.js';
 import type { HttpTarget } from '../delivery/http-sender.js';
@@ -12,6 +13,18 @@ import { RecentList, type DeliveryRecord } from '../observability/trigger-stats.
 import { resolveDestination, type AddressBook } from './resolve.js';
 
 const RECENT_DELIVERIES = 500;
+const RECENT_EVENTS = 100;
+/** Data above this is not kept with the recent events, so that they stay small in memory. */
+const MAX_KEPT_DATA_BYTES = 64 * 1024;
+
+/** An event a broker accepted, kept for explanations. */
+export interface ReceivedEvent {
+  readonly at: number;
+  readonly broker: string;
+  readonly event: CloudEvent;
+  /** The data was larger than MAX_KEPT_DATA_BYTES and is not kept: explanations see no data. */
+  readonly dataDropped: boolean;
+}
 
 /**
  * The Brokers and Triggers of a set of manifests, wired and delivering. Built only from manifests
@@ -21,6 +34,7 @@ export class EventingRuntime {
   readonly brokers = new Map<string, Broker>();
   readonly dispatchers: TriggerDispatcher[] = [];
   readonly recent = new RecentList<DeliveryRecord>(RECENT_DELIVERIES);
+  readonly received = new RecentList<ReceivedEvent>(RECENT_EVENTS);
   private readonly abort = new AbortController();
 
   /** Problems that would stop the runtime from starting: destinations it cannot reach. */
@@ -35,7 +49,11 @@ export class EventingRuntime {
     const triggerRoutes = routes(manifests, addressBook(manifests, baseUrl), problems);
     if (problems.length > 0) throw new ManifestError(problems);
     for (const b of manifests.brokers) {
-      const broker = new Broker(b.metadata.namespace, b.metadata.name, brokerUrl(baseUrl, b.metadata.namespace, b.metadata.name));
+      const broker = new Broker(b.metadata.namespace, b.metadata.name, brokerUrl(baseUrl, b.metadata.namespace, b.metadata.name), (message, from) => {
+        const { event } = message;
+        const dataDropped = event.data !== undefined && event.data.length > MAX_KEPT_DATA_BYTES;
+        this.received.push({ at: Date.now(), broker: from.key, event: dataDropped ? { attributes: event.attributes, data: undefined } : event, dataDropped });
+      });
       this.brokers.set(broker.key, broker);
     }
     const context = { logger, recent: this.recent, signal: this.abort.signal };

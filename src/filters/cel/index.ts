@@ -59,5 +59,13 @@ export function celFilter(expression: string): EventFilter {
       const outcome = program.run(event);
       return outcome.ok && outcome.value === true ? 'pass' : 'fail';
     },
+    explain(event: CloudEvent) {
+      const outcome = program.run(event);
+      return { detail: outcome.ok ? `value ${formatValue(outcome.value)}` : `error: ${outcome.error}` };
+    },
   };
+}
+
+function formatValue(value: unknown): string {
+  return typeof value === 'bigint' ? String(value) : JSON.stringify(value) ?? String(value);
 }
