@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
+import { runFilterBench } from './filters.js';
 
 const HERE = import.meta.dirname;
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
@@ -191,6 +192,7 @@ const rows = systems.map((s) => {
   };
 });
 
+const filters = runFilterBench();
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
 const table = [
   `Broker throughput and latency — ${new Date().toISOString()} — ${machine}`,
@@ -205,9 +207,10 @@ const table = [
   '',
 ].join('\n');
 console.log(table);
+console.log(filters.table);
 const out = path.join(HERE, 'results');
 await mkdir(out, { recursive: true });
-await writeFile(path.join(out, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), machine, trials: TRIALS, events: EVENTS, concurrency: CONCURRENCY, rate: RATE, rows }, null, 2));
-await writeFile(path.join(out, 'latest.md'), table);
+await writeFile(path.join(out, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), machine, trials: TRIALS, events: EVENTS, concurrency: CONCURRENCY, rate: RATE, rows, filters: filters.rows }, null, 2));
+await writeFile(path.join(out, 'latest.md'), `${table}\n${filters.table}`);
 console.error(`bench: wrote ${path.relative(process.cwd(), out)}/latest.json and latest.md`);
 process.exit(0);

@@ -10,12 +10,16 @@ import type { EventFilter, FilterResult } from './filter.js';
  */
 export function cesqlFilter(expression: string): EventFilter {
   const program = compileCesql(expression);
+  // One lookup for every evaluation (evaluation is synchronous), not a new closure per event.
+  let current: CloudEvent;
+  const lookup = (name: string) => lookupAttribute(current, name);
   return {
     dialect: 'cesql',
     text: `cesql ${JSON.stringify(expression)}`,
     children: [],
     evaluate(event: CloudEvent): FilterResult {
-      const { value, errors } = program.evaluate((name) => lookupAttribute(event, name));
+      current = event;
+      const { value, errors } = program.evaluate(lookup);
       return errors.length === 0 && value === true ? 'pass' : 'fail';
     },
   };
