@@ -37,6 +37,9 @@ describe('eventyard explain', () => {
     expect(r.stdout).toContain('✗ not → fail');
     expect(r.stdout).toContain('✓ exact {subject: "draft"} → pass   (subject is "draft")');
     expect(r.stdout).toContain('Trigger default/big (triggers/t.yaml, broker default/default): DELIVERED');
+    // Every CESQL sub-expression, with the attribute values it read.
+    expect(r.stdout).toContain('✓ qty > 5 → pass   (= true)');
+    expect(r.stdout).toContain(`– qty → nofilter   (qty = "10")`);
     expect(r.stdout).toMatch(/✗ cel "event\.data\.lines\.exists.*→ fail {3}\(value false\)/);
     expect(r.stdout).toContain('1 of 3 Triggers deliver this event');
   });

@@ -1,6 +1,7 @@
 import type { CloudEvent } from '../events/event.js';
 import { lookupAttribute } from './attributes.js';
-import { compileCesql } from './cesql/index.js';
+import { compileCesql, type CesqlTrace } from './cesql/index.js';
+import type { Explanation } from './explain.js';
 import type { EventFilter, FilterResult } from './filter.js';
 
 /**
@@ -22,5 +23,21 @@ export function cesqlFilter(expression: string): EventFilter {
       const { value, errors } = program.evaluate(lookup);
       return errors.length === 0 && value === true ? 'pass' : 'fail';
     },
+    explain(event: CloudEvent) {
+      const { result, trace } = program.explain((name) => lookupAttribute(event, name));
+      const detail = result.errors.length > 0 ? `error: ${result.errors[0]!.message}` : `value ${JSON.stringify(result.value)}`;
+      return { detail, children: [fromTrace(trace)] };
+    },
   };
+}
+
+/** A CESQL sub-expression as an explanation line: booleans pass or fail, other values are shown. */
+function fromTrace(trace: CesqlTrace): Explanation {
+  const result: FilterResult = trace.value === true ? 'pass' : trace.value === false ? 'fail' : 'nofilter';
+  const detail = trace.skipped
+    ? 'not evaluated'
+    : trace.error
+      ? `${trace.error.kind}: ${trace.error.message}`
+      : `${trace.attribute ? `${trace.attribute} ` : ''}= ${JSON.stringify(trace.value)}`;
+  return { filter: trace.text, result, detail, children: trace.children.map(fromTrace) };
 }

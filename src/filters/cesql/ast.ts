@@ -5,8 +5,12 @@ export type ArithmeticOperator = '*' | '/' | '%' | '+' | '-';
 export type LogicOperator = 'AND' | 'OR' | 'XOR';
 
 interface NodeBase {
-  /** Offset of the node's first character in the expression, for messages. */
+  /**
+   * Offsets of the node's first character and just past its last one, so `expression.slice(pos, end)`
+   * is its source text (for messages and explain()). A parenthesized expression spans its parentheses.
+   */
   readonly pos: number;
+  readonly end: number;
   /** Height of the subtree; the parser caps it so evaluation cannot exhaust the stack. */
   readonly depth: number;
 }

@@ -32,7 +32,7 @@ export interface CesqlResult {
 
 type Eval<T = CesqlValue> = (lookup: Lookup) => T;
 
-interface Failure {
+export interface Failure {
   readonly error: CesqlError;
   /** The node that failed: if it is the root, `fallback` is the expression's value. */
   readonly node: Node;
@@ -69,13 +69,25 @@ export function staticType(node: Node): CesqlType | undefined {
 }
 
 /** §3.2: where the type cannot be known, Boolean is assumed. */
-function zeroOf(node: Node): CesqlValue {
+export function zeroOf(node: Node): CesqlValue {
   return zeroValue(staticType(node) ?? 'Boolean');
 }
 
-export function compileProgram(root: Node): (lookup: Lookup) => CesqlResult {
+/**
+ * Called as each node finishes evaluating, with the value it returned and the first failure inside
+ * its subtree (its own, or a descendant's), or null. explain.ts builds its trace from these calls.
+ */
+export type NodeObserver = (node: Node, value: CesqlValue, failure: Failure | null) => void;
+
+/**
+ * With `observe`, this compiles a separate, slower form for explain(): every node reports to it,
+ * nothing is constant-folded (folded nodes would not report) and no operand is inlined. Every
+ * shortcut skipped that way computes exactly what the general code does, so results are unchanged.
+ * Without it the closures are the same as if `observe` did not exist.
+ */
+export function compileProgram(root: Node, observe?: NodeObserver): (lookup: Lookup) => CesqlResult {
   const state: State = { failure: null };
-  const evaluate = new Compiler(root, state).compile(root);
+  const evaluate = new Compiler(root, state, observe).compile(root);
   const rootZero = zeroOf(root);
   return (lookup) => {
     // Saved and restored in case a lookup evaluates this same program (odd, but must not corrupt it).
@@ -106,6 +118,7 @@ class Compiler {
   constructor(
     root: Node,
     private readonly state: State,
+    private readonly observe: NodeObserver | undefined,
   ) {
     this.markDynamic(root);
   }
@@ -184,6 +197,24 @@ class Compiler {
   // --- nodes ------------------------------------------------------------------------------------
 
   private compileNode(node: Node): Eval {
+    const evaluate = this.build(node);
+    const observe = this.observe;
+    if (observe === undefined) return evaluate;
+    const state = this.state;
+    return (lookup) => {
+      // Clear the record so it shows the first failure of this subtree, then put back the first
+      // failure overall: the program sees the same record it would without the observer.
+      const outer = state.failure;
+      state.failure = null;
+      const value = evaluate(lookup);
+      const failure = state.failure as Failure | null;
+      observe(node, value, failure);
+      state.failure = outer ?? failure;
+      return value;
+    };
+  }
+
+  private build(node: Node): Eval {
     switch (node.kind) {
       case 'literal': {
         const value = node.value;
@@ -238,7 +269,7 @@ class Compiler {
     if (op === '=' || op === '!=' || op === '<>') {
       const negated = op !== '=';
       // §3.7: `=` is overloaded, so the right operand's type decides what the left one is cast to.
-      if (node.right.kind === 'literal') {
+      if (node.right.kind === 'literal' && this.observe === undefined) {
         const constant = node.right.value;
         const left = this.as(node.left, typeOfValue(constant), node);
         return negated ? (lookup) => left(lookup) !== constant : (lookup) => left(lookup) === constant;
@@ -429,6 +460,7 @@ class Compiler {
 
   /** The node's value if it reads no attribute and evaluates without error; otherwise undefined. */
   private constantValue(node: Node): CesqlValue | undefined {
+    if (this.observe !== undefined) return undefined;
     if (node.kind === 'literal') return node.value;
     if (this.dynamic.has(node)) return undefined;
     if (this.constants.has(node)) return this.constants.get(node);
@@ -443,7 +475,8 @@ class Compiler {
   }
 }
 
-function children(node: Node): readonly Node[] {
+/** A node's operands, in evaluation order. */
+export function children(node: Node): readonly Node[] {
   switch (node.kind) {
     case 'not':
     case 'negate':

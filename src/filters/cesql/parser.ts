@@ -81,7 +81,7 @@ class Parser {
       while (runStart > 0 && operators[runStart - 1] === op) runStart--;
       const members = operands.slice(runStart, runEnd);
       members.push(node);
-      node = this.make({ kind: 'logic', operator: op, operands: members, pos: (members[0] as Node).pos }, members);
+      node = this.make({ kind: 'logic', operator: op, operands: members, pos: (members[0] as Node).pos, end: node.end }, members);
       runEnd = runStart;
     }
     return node;
@@ -106,13 +106,13 @@ class Parser {
         this.skip(negated ? 2 : 1);
         const pattern = this.next();
         if (pattern.type !== 'string') this.fail(`expected a string literal pattern after LIKE but found ${describe(pattern)}`, pattern);
-        left = this.make({ kind: 'like', operand: left, pattern: pattern.text, negated, pos: left.pos }, [left]);
+        left = this.make({ kind: 'like', operand: left, pattern: pattern.text, negated, pos: left.pos, end: pattern.end }, [left]);
         chain = null;
       } else if (type === 'IN') {
         if (Prec.In < minPrec) break;
         this.skip(negated ? 2 : 1);
-        const set = this.parseSet();
-        left = this.make({ kind: 'in', operand: left, set, negated, pos: left.pos }, [left, ...set]);
+        const { set, end } = this.parseSet();
+        left = this.make({ kind: 'in', operand: left, set, negated, pos: left.pos, end }, [left, ...set]);
         chain = null;
       } else if (type === '*' || type === '/' || type === '%' || type === '+' || type === '-') {
         const prec = type === '+' || type === '-' ? Prec.Additive : Prec.Multiplicative;
@@ -123,16 +123,17 @@ class Parser {
           chain.operands.push(right);
           chain.operators.push(type);
           chain.depth = Math.max(chain.depth, right.depth + 1);
+          chain.end = right.end;
           this.checkDepth(chain);
         } else {
-          chain = this.make({ kind: 'arithmetic', operands: [left, right], operators: [type], pos: left.pos }, [left, right]) as ArithmeticChain;
+          chain = this.make({ kind: 'arithmetic', operands: [left, right], operators: [type], pos: left.pos, end: right.end }, [left, right]) as ArithmeticChain;
           left = chain;
         }
       } else if (COMPARISON.has(type)) {
         if (Prec.Comparison < minPrec) break;
         this.next();
         const right = this.parseBinary(Prec.Comparison + 1);
-        left = this.make({ kind: 'comparison', operator: type as ComparisonOperator, left, right, pos: left.pos }, [left, right]);
+        left = this.make({ kind: 'comparison', operator: type as ComparisonOperator, left, right, pos: left.pos, end: right.end }, [left, right]);
         chain = null;
       } else {
         break;
@@ -147,14 +148,14 @@ class Parser {
       const after = this.peek(1);
       if ((t.type === '-' || t.type === '+') && after.type === 'integer' && after.pos === t.end) {
         this.skip(2);
-        return this.integer(t.text + after.text, t);
+        return this.integer(t.text + after.text, t, after.end);
       }
       if (t.type === '+') this.fail('unexpected "+": there is no unary plus', t);
       this.next();
       this.enter(t);
       const operand = this.parseUnary();
       this.leave();
-      return this.make({ kind: t.type === 'NOT' ? 'not' : 'negate', operand, pos: t.pos }, [operand]);
+      return this.make({ kind: t.type === 'NOT' ? 'not' : 'negate', operand, pos: t.pos, end: operand.end }, [operand]);
     }
     return this.parsePrimary();
   }
@@ -165,15 +166,15 @@ class Parser {
       case 'integer':
         return this.integer(t.text, t);
       case 'string':
-        return this.make({ kind: 'literal', value: t.text, pos: t.pos }, []);
+        return this.make({ kind: 'literal', value: t.text, pos: t.pos, end: t.end }, []);
       case 'TRUE':
       case 'FALSE':
-        return this.make({ kind: 'literal', value: t.type === 'TRUE', pos: t.pos }, []);
+        return this.make({ kind: 'literal', value: t.type === 'TRUE', pos: t.pos, end: t.end }, []);
       case 'identifier':
         if (this.peek().type === '(') return this.parseCall(t);
-        return this.make({ kind: 'identifier', name: t.text.toLowerCase(), pos: t.pos }, []);
+        return this.make({ kind: 'identifier', name: t.text.toLowerCase(), pos: t.pos, end: t.end }, []);
       case 'identifierWithNumber':
-        return this.make({ kind: 'identifier', name: t.text.toLowerCase(), pos: t.pos }, []);
+        return this.make({ kind: 'identifier', name: t.text.toLowerCase(), pos: t.pos, end: t.end }, []);
       case 'functionIdentifier':
         if (this.peek().type === '(') return this.parseCall(t);
         return this.fail(
@@ -185,12 +186,13 @@ class Parser {
         if (name.type !== 'identifier' && name.type !== 'identifierWithNumber') {
           this.fail(`expected an attribute name after EXISTS but found ${describe(name)}`, name);
         }
-        return this.make({ kind: 'exists', name: name.text.toLowerCase(), pos: t.pos }, []);
+        return this.make({ kind: 'exists', name: name.text.toLowerCase(), pos: t.pos, end: name.end }, []);
       }
       case '(': {
         const inner = this.parseExpression();
-        this.expect(')', 'to close the "(" at offset ' + t.pos);
-        return inner;
+        const close = this.expect(')', 'to close the "(" at offset ' + t.pos);
+        // No node of its own, but the span covers the parentheses, so a parent's text stays whole.
+        return { ...inner, pos: t.pos, end: close.end };
       }
       default:
         return this.fail(`expected an expression but found ${describe(t)}`, t);
@@ -207,11 +209,11 @@ class Parser {
         args.push(this.parseExpression());
       }
     }
-    this.expect(')', `to close the argument list of ${name.text.toUpperCase()}`);
-    return this.make({ kind: 'call', name: name.text.toUpperCase(), args, pos: name.pos }, args);
+    const close = this.expect(')', `to close the argument list of ${name.text.toUpperCase()}`);
+    return this.make({ kind: 'call', name: name.text.toUpperCase(), args, pos: name.pos, end: close.end }, args);
   }
 
-  private parseSet(): Node[] {
+  private parseSet(): { set: Node[]; end: number } {
     const open = this.next();
     if (open.type !== '(') this.fail(`expected "(" to start the IN set but found ${describe(open)}`, open);
     if (this.peek().type === ')') this.fail('an IN set needs at least one value', this.peek());
@@ -220,19 +222,19 @@ class Parser {
       this.next();
       set.push(this.parseExpression());
     }
-    this.expect(')', 'to close the IN set');
-    return set;
+    const close = this.expect(')', 'to close the IN set');
+    return { set, end: close.end };
   }
 
   // --- helpers --------------------------------------------------------------------------------
 
-  private integer(text: string, at: Token): Node {
+  private integer(text: string, at: Token, end = at.end): Node {
     // Number() of a long digit string is inexact but lands far outside the range, which is all we test.
     const value = Number(text);
     if (value > INT32_MAX || value < -INT32_MAX - 1) {
       this.fail(`integer literal ${text} does not fit in 32 bits (-2147483648 to 2147483647)`, at);
     }
-    return this.make({ kind: 'literal', value: value | 0, pos: at.pos }, []);
+    return this.make({ kind: 'literal', value: value | 0, pos: at.pos, end }, []);
   }
 
   private make(fields: NodeFields, children: readonly Node[]): Node {
