@@ -1,9 +1,10 @@
 // CEL Triggers on a real cluster: the function image enforces them (Knative itself ignores the
 // annotation), and `eventyard check` says how each one holds, or warns.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CloudEvent } from 'cloudevents';
 import { start } from 'faas-js-runtime';
@@ -14,6 +15,14 @@ import { binaryHeaders, post } from './helpers/events.js';
 import { BROKER_YAML, trigger, writeProject } from './helpers/project.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 const service = (name: string) => `---\napiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  template:\n    spec:\n      containers:\n        - image: eventyard\n`;
 const ref = (name: string, uri?: string) => `  subscriber:\n    ref:\n      apiVersion: serving.knative.dev/v1\n      kind: Service\n      name: ${name}${uri ? `\n    uri: "${uri}"` : ''}`;
 const cel = (expression: string) => `  annotations:\n    eventyard.dev/cel: '${expression}'\n`;
@@ -83,5 +92,42 @@ describe('the function image enforces the CEL filter of the Trigger that deliver
     expect((await send('plain', '?eventyard-trigger=plain', 2)).status).toBe(200);
     expect((await send('direct', '', 2)).status).toBe(200);
     expect(handled).toEqual(expect.arrayContaining(['plain', 'direct']));
+  });
+});
+
+describe('npm start inside Knative (K_SERVICE set) serves that function, CEL enforced', () => {
+  let child: ChildProcess;
+  let url: string;
+
+  beforeAll(async () => {
+    await writeFile(
+      path.join(dir, 'functions/render-tile/index.ts'),
+      // No imports: the temporary project has no node_modules. The context builds the reply event.
+      `type Context = { cloudEventResponse(data: unknown): { source(s: string): any } };
+export const handle = async (context: Context, event: { id: string }) =>
+  context.cloudEventResponse({ for: event.id }).source('/render-tile').type('dev.eventyard.render.tile.status').response();
+`,
+    );
+    await writeFile(path.join(dir, 'package.json'), '{"type": "module"}\n');
+    const port = await freePort();
+    child = spawn(process.execPath, [path.join(ROOT, 'bin/eventyard.js'), 'start'], { cwd: dir, env: { ...process.env, K_SERVICE: 'render-tile', PORT: String(port), FUNC_LOG_LEVEL: 'silent' } });
+    let output = '';
+    child.stderr!.on('data', (d) => (output += d));
+    for (let i = 0; i < 200 && !output.includes('serving function'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(output).toContain('serving function render-tile');
+    url = `http://127.0.0.1:${port}/`;
+  });
+  afterAll(() => {
+    child.kill();
+  });
+
+  const send = (id: string, divisions: number) =>
+    post(`${url}?eventyard-trigger=big`, binaryHeaders({ id, type: 'dev.eventyard.render.requested', source: '/t' }, 'application/json'), JSON.stringify({ divisions }));
+
+  it('replies when the Trigger\'s CEL holds, and answers 204 when it does not', async () => {
+    const yes = await send('yes', 8);
+    expect(yes.status).toBe(200);
+    expect(JSON.parse(yes.text)).toEqual({ for: 'yes' });
+    expect((await send('no', 2)).status).toBe(204);
   });
 });

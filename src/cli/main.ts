@@ -2,6 +2,7 @@ import { checkCommand } from './check.js';
 import { devCommand } from './dev.js';
 import { explainCommand } from './explain.js';
 import { sendCommand } from './send.js';
+import { startCommand } from './start.js';
 import { UsageError } from './usage.js';
 
 const USAGE = `eventyard — Knative eventing and functions, locally
@@ -11,6 +12,9 @@ const USAGE = `eventyard — Knative eventing and functions, locally
   eventyard send  [URL] --type T --source S [--data JSON|@file] [--ext name=value]…
                   [--id I] [--subject S] [--content-type C] [--structured]
                   send one CloudEvent to a broker (default URL http://127.0.0.1:8080/default/default)
+  eventyard start [dev flags]
+                  what npm start runs: inside Knative (K_SERVICE set) serve that function of
+                  functions/, with its Triggers' CEL filters enforced; elsewhere eventyard dev
   eventyard check [--dir D]
                   validate the manifests; lists every problem with file and field
   eventyard explain --event FILE [--dir D] [--trigger NAME] [--json]
@@ -23,6 +27,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   send: sendCommand,
   check: checkCommand,
   explain: explainCommand,
+  start: startCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

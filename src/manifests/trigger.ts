@@ -55,8 +55,6 @@ export function readTriggerSpec(spec: FieldReader | undefined, base: ManifestObj
   const delivery = deliveryReader ? readDelivery(deliveryReader, namespace) : undefined;
   spec.rejectUnknown();
 
-  if (filters.some((f) => f === undefined) || !subscriber) return undefined;
-  const filterSpec: TriggerFilterSpec = { attributes, filters: filters as FilterSpec[] };
   const cel = base.metadata.annotations[CEL_ANNOTATION];
   let compiledCel: EventFilter | undefined;
   if (cel !== undefined) {
@@ -64,9 +62,11 @@ export function readTriggerSpec(spec: FieldReader | undefined, base: ManifestObj
       compiledCel = celFilter(cel);
     } catch (err) {
       spec.problems.error(`metadata.annotations.${CEL_ANNOTATION}`, `invalid CEL filter: ${(err as Error).message}`);
-      return undefined;
     }
   }
+
+  if (filters.some((f) => f === undefined) || !subscriber || (cel !== undefined && !compiledCel)) return undefined;
+  const filterSpec: TriggerFilterSpec = { attributes, filters: filters as FilterSpec[] };
   const filter = compileTriggerFilter(filterSpec, compiledCel);
   if (filters.length > 0 && attributes !== undefined) {
     spec.warn('filter', 'is ignored because spec.filters is not empty (Knative precedence)');

@@ -49,11 +49,8 @@ export class EventingRuntime {
     const triggerRoutes = routes(manifests, addressBook(manifests, baseUrl), problems);
     if (problems.length > 0) throw new ManifestError(problems);
     for (const b of manifests.brokers) {
-      const broker = new Broker(b.metadata.namespace, b.metadata.name, brokerUrl(baseUrl, b.metadata.namespace, b.metadata.name), (message, from) => {
-        const { event } = message;
-        const dataDropped = event.data !== undefined && event.data.length > MAX_KEPT_DATA_BYTES;
-        this.received.push({ at: Date.now(), broker: from.key, event: dataDropped ? { attributes: event.attributes, data: undefined } : event, dataDropped });
-      });
+      const { namespace, name } = b.metadata;
+      const broker = new Broker(namespace, name, brokerUrl(baseUrl, namespace, name), (message, from) => this.remember(message.event, from));
       this.brokers.set(broker.key, broker);
     }
     const context = { logger, recent: this.recent, signal: this.abort.signal };
@@ -63,6 +60,12 @@ export class EventingRuntime {
       broker.subscribe(dispatcher);
       this.dispatchers.push(dispatcher);
     }
+  }
+
+  /** Keeps an accepted event for explanations, without data too large to keep around. */
+  private remember(event: CloudEvent, broker: Broker): void {
+    const dataDropped = event.data !== undefined && event.data.length > MAX_KEPT_DATA_BYTES;
+    this.received.push({ at: Date.now(), broker: broker.key, event: dataDropped ? { attributes: event.attributes, data: undefined } : event, dataDropped });
   }
 
   findBroker(namespace: string, name: string): Broker | undefined {
