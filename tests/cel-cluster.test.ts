@@ -1,7 +1,6 @@
 // CEL Triggers on a real cluster: the function image enforces them (Knative itself ignores the
 // annotation), and `eventyard check` says how each one holds, or warns.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -12,17 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { celGuardsFor, guardHandle } from '../src/filters/cel/cluster.js';
 import { loadManifests } from '../src/manifests/load.js';
 import { binaryHeaders, post } from './helpers/events.js';
+import { freePort } from './helpers/ports.js';
 import { BROKER_YAML, trigger, writeProject } from './helpers/project.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 const service = (name: string) => `---\napiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  template:\n    spec:\n      containers:\n        - image: eventyard\n`;
 const ref = (name: string, uri?: string) => `  subscriber:\n    ref:\n      apiVersion: serving.knative.dev/v1\n      kind: Service\n      name: ${name}${uri ? `\n    uri: "${uri}"` : ''}`;
 const cel = (expression: string) => `  annotations:\n    eventyard.dev/cel: '${expression}'\n`;

@@ -1,9 +1,9 @@
 // The eventyard CLI as a user runs it: real processes, real ports.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './helpers/ports.js';
 import { BROKER_YAML, trigger, writeProject } from './helpers/project.js';
 import { Subscriber } from './helpers/subscriber.js';
 
@@ -30,13 +30,6 @@ async function collect(child: ChildProcess): Promise<Run> {
   return { code: code as number | null, stdout, stderr };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Starts a long-running command and waits until it prints `ready` on stderr. */
 async function startUntil(command: string, args: string[], ready: RegExp, cwd = ROOT): Promise<{ child: ChildProcess; output: () => string }> {

@@ -1,12 +1,12 @@
 // The README's quick start, step by step: examples/hello with its display subscriber and the curl.
 import { spawn } from 'node:child_process';
 import { cp, readFile, writeFile, mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startDev, type DevServer } from '../src/runtime/dev-server.js';
+import { freePort } from './helpers/ports.js';
 
 const EXAMPLE = path.resolve(import.meta.dirname, '../examples/hello');
 let dev: DevServer;
@@ -14,12 +14,7 @@ let display: ReturnType<typeof spawn>;
 let printed = '';
 
 beforeAll(async () => {
-  const port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
+  const port = await freePort();
   // The example's Trigger points at port 9000; a copy points at a free port instead.
   const dir = await mkdtemp(path.join(tmpdir(), 'eventyard-hello-'));
   await cp(EXAMPLE, dir, { recursive: true });
