@@ -60,6 +60,16 @@ describe('manifest problems', () => {
     expect(nested.message).toMatch(/nested comprehensions/);
   });
 
+  it('warns about a CESQL function call that can never succeed', async () => {
+    const problems = await problemsOf({ 'triggers/t.yaml': trigger('t', `  broker: default\n  filters:\n    - cesql: "LOWR(type) = 'a' OR ABS(1, 2) = 1"\n${sub}`) });
+    const warnings = problems.filter((p) => p.severity === 'warning' && p.field === 'spec.filters[0].cesql').map((p) => p.message);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^unknown function LOWR \(at position 0\): this filter can never match/),
+      expect.stringMatching(/^ABS does not take 2 argument\(s\)/),
+    ]);
+    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+
   it('rejects bad attribute names and bad delivery values', async () => {
     const problems = await problemsOf({
       'triggers/t.yaml': trigger(

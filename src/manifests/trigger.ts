@@ -1,5 +1,5 @@
 import { CEL_ANNOTATION, celFilter } from '../filters/cel/index.js';
-import { cesqlFilter } from '../filters/cesql-filter.js';
+import { compileCesql } from '../filters/cesql/index.js';
 import { compileTriggerFilter } from '../filters/compile.js';
 import type { EventFilter } from '../filters/filter.js';
 import { FILTER_DIALECTS, type FilterDialect, type FilterSpec, type TriggerFilterSpec } from '../filters/spec.js';
@@ -141,7 +141,10 @@ function readDialect(reader: FieldReader, dialect: FilterDialect): FilterSpec | 
         return undefined;
       }
       try {
-        cesqlFilter(expression); // a syntax error is a load error, as Knative's webhook rejects it
+        // A syntax error is a load error, as Knative's webhook rejects it.
+        for (const call of compileCesql(expression).undispatchableCalls) {
+          reader.warn('cesql', `${call}: this filter can never match (Knative's engine fails it the same way)`);
+        }
       } catch (err) {
         reader.error('cesql', `invalid CloudEvents SQL: ${(err as Error).message}`);
         return undefined;

@@ -2,6 +2,7 @@
 // (tests/conformance/cesql-tck.test.ts). Compile once per Trigger, evaluate once per event.
 import { compileProgram } from './evaluate.js';
 import type { CesqlResult } from './evaluate.js';
+import { undispatchableCalls } from './diagnostics.js';
 import { compileExplain } from './explain.js';
 import type { CesqlExplanation } from './explain.js';
 import { parse } from './parser.js';
@@ -26,6 +27,8 @@ export interface CesqlProgram {
    * gave. For diagnostics: it is several times slower than evaluate(), which it does not slow down.
    */
   explain(lookup: (name: string) => CesqlValue | undefined): CesqlExplanation;
+  /** Function calls that can never succeed, so the expression can never be true. */
+  readonly undispatchableCalls: readonly string[];
 }
 
 /** Throws CesqlParseError on a syntax error, or on an expression over the size or nesting limits. */
@@ -36,5 +39,5 @@ export function compileCesql(expression: string): CesqlProgram {
   let explainer: ((lookup: (name: string) => CesqlValue | undefined) => CesqlExplanation) | undefined;
   const explain = (lookup: (name: string) => CesqlValue | undefined): CesqlExplanation =>
     (explainer ??= compileExplain(root, expression))(lookup);
-  return { expression, evaluate, explain };
+  return { expression, evaluate, explain, undispatchableCalls: undispatchableCalls(root) };
 }
