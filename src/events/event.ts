@@ -43,8 +43,3 @@ export function withAttributes(event: CloudEvent, changes: Record<string, string
   }
   return { attributes, data: event.data };
 }
-
-export function describeEvent(event: CloudEvent): string {
-  const a = event.attributes;
-  return `id=${a.id} type=${a.type} source=${a.source}`;
-}

@@ -19,10 +19,6 @@ export interface EventFilter {
   explain?(event: CloudEvent): OwnExplanation;
 }
 
-export function delivers(result: FilterResult): boolean {
-  return result !== 'fail';
-}
-
 /** Matches every event; what a Trigger with no filter has. */
 export const NO_FILTER: EventFilter = {
   dialect: 'none',
