@@ -40,7 +40,7 @@ export class Broker {
    * TTL its trigger received, as the MT broker-filter stamps it; the ingress rule then takes one off.
    */
   ingest(event: OwnedCloudEvent, passthroughHeaders: Readonly<Record<string, string>>, replyTtl?: number): IngestResult {
-    const ttl = ingressTtl(replyTtl === undefined ? event.attributes[TTL_EXTENSION] : String(replyTtl));
+    const ttl = ingressTtl(replyTtl ?? event.attributes[TTL_EXTENSION]);
     if (ttl <= 0) {
       return { accepted: false, status: 400, reason: `${TTL_EXTENSION} is exhausted: the event went round this broker too often (a reply loop?) and was dropped` };
     }

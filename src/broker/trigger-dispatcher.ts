@@ -6,7 +6,7 @@ import { deadLetterEvent } from '../delivery/dead-letter.js';
 import { deliverWithRetries } from '../delivery/deliver.js';
 import { HttpSender, type HttpTarget } from '../delivery/http-sender.js';
 import type { RetryPolicy } from '../delivery/retry-policy.js';
-import type { EventFilter } from '../filters/filter.js';
+import type { TriggerManifest } from '../manifests/trigger.js';
 import type { Logger } from '../observability/logger.js';
 import { emptyCounts, type DeliveryFate, type DeliveryRecord, type RecentList } from '../observability/trigger-stats.js';
 import type { Broker, BrokerSubscriber } from './broker.js';
@@ -15,9 +15,8 @@ import { TTL_EXTENSION } from './ttl.js';
 
 /** A Trigger with everything resolved: what it matches, where it delivers, how it retries. */
 export interface TriggerRoute {
-  readonly namespace: string;
-  readonly name: string;
-  readonly filter: EventFilter;
+  /** The Trigger as loaded: name, namespace, compiled filter. */
+  readonly trigger: TriggerManifest;
   readonly subscriber: HttpTarget;
   readonly policy: RetryPolicy;
   readonly mode: ContentMode;
@@ -46,6 +45,7 @@ export class TriggerDispatcher implements BrokerSubscriber {
   private readonly sender = new HttpSender(CONNECTIONS_PER_TRIGGER);
   private readonly gate = new ConcurrencyGate(CONNECTIONS_PER_TRIGGER);
   private readonly key: string;
+  private readonly namespace: string;
   /** Child loggers with the Trigger and destination bound once: pino serialises bindings only once. */
   private readonly log: Logger;
   private readonly subscriberLog: Logger;
@@ -56,14 +56,15 @@ export class TriggerDispatcher implements BrokerSubscriber {
     private readonly broker: Broker,
     private readonly context: DispatcherContext,
   ) {
-    this.key = `${route.namespace}/${route.name}`;
+    this.namespace = route.trigger.metadata.namespace;
+    this.key = `${this.namespace}/${route.trigger.metadata.name}`;
     this.log = context.logger.child({ trigger: this.key });
     this.subscriberLog = this.log.child({ hop: 'subscriber', destination: route.subscriber.url });
     this.deadLetterLog = route.deadLetterSink && this.log.child({ hop: 'dead-letter', destination: route.deadLetterSink.url });
   }
 
   offer(message: BrokerMessage): void {
-    if (this.route.filter.evaluate(message.event) === 'fail') return;
+    if (this.route.trigger.filter.evaluate(message.event) === 'fail') return;
     this.counts.matched++;
     this.counts.inFlight++;
     this.gate.enter(() => {
@@ -129,7 +130,7 @@ export class TriggerDispatcher implements BrokerSubscriber {
     const outcome = await deliverWithRetries({
       sender: this.sender,
       target: dls,
-      request: withHeaders(encodeHttpEvent(dead, this.route.mode), { 'kn-namespace': this.route.namespace }),
+      request: withHeaders(encodeHttpEvent(dead, this.route.mode), { 'kn-namespace': this.namespace }),
       policy: this.route.policy,
       gate: this.gate,
       signal: this.context.signal,

@@ -1,6 +1,6 @@
 import type { CloudEvent } from '../events/event.js';
 import { lookupAttribute } from './attributes.js';
-import { compileCesql, type CesqlTrace } from './cesql/index.js';
+import type { CesqlProgram, CesqlTrace } from './cesql/index.js';
 import type { Explanation } from './explain.js';
 import type { EventFilter, FilterResult } from './filter.js';
 
@@ -9,8 +9,8 @@ import type { EventFilter, FilterResult } from './filter.js';
  * after a binary hop); CESQL's implicit casts make `knativebrokerttl < 30` work on them.
  * Any evaluation error, or a result that is not boolean true, fails the filter (Knative cesql_filter.go).
  */
-export function cesqlFilter(expression: string): EventFilter {
-  const program = compileCesql(expression);
+export function cesqlFilter(program: CesqlProgram): EventFilter {
+  const { expression } = program;
   // One lookup for every evaluation (evaluation is synchronous), not a new closure per event.
   let current: CloudEvent;
   const lookup = (name: string) => lookupAttribute(current, name);

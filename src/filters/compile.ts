@@ -1,4 +1,5 @@
 import { cesqlFilter } from './cesql-filter.js';
+import { compileCesql } from './cesql/index.js';
 import { allOf, anyOf, attributeDialect, legacyAttributes, not } from './dialects.js';
 import type { CloudEvent } from '../events/event.js';
 import { NO_FILTER, type EventFilter, type FilterResult } from './filter.js';
@@ -21,7 +22,7 @@ export function compileFilter(spec: FilterSpec): EventFilter | undefined {
     case 'not':
       return not(compileFilter(spec.filter));
     case 'cesql':
-      return cesqlFilter(spec.expression);
+      return cesqlFilter(spec.program ?? compileCesql(spec.expression));
   }
 }
 

@@ -1,9 +1,16 @@
+import type { CesqlProgram } from './cesql/index.js';
+
 /** A Trigger's `spec.filters` element, as parsed from a manifest (one dialect per element). */
 export type FilterSpec =
   | { readonly dialect: 'exact' | 'prefix' | 'suffix'; readonly attributes: Readonly<Record<string, string>> }
   | { readonly dialect: 'all' | 'any'; readonly filters: readonly FilterSpec[] }
   | { readonly dialect: 'not'; readonly filter: FilterSpec }
-  | { readonly dialect: 'cesql'; readonly expression: string };
+  | {
+      readonly dialect: 'cesql';
+      readonly expression: string;
+      /** Compiled already when the manifest reader checked the syntax; compiled on demand otherwise. */
+      readonly program?: CesqlProgram;
+    };
 
 export type FilterDialect = FilterSpec['dialect'];
 

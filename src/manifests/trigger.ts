@@ -140,16 +140,17 @@ function readDialect(reader: FieldReader, dialect: FilterDialect): FilterSpec | 
         reader.error('cesql', `must be a string, got ${describe(expression)}`);
         return undefined;
       }
+      let program;
       try {
-        // A syntax error is a load error, as Knative's webhook rejects it.
-        for (const call of compileCesql(expression).undispatchableCalls) {
-          reader.warn('cesql', `${call}: this filter can never match (Knative's engine fails it the same way)`);
-        }
+        program = compileCesql(expression); // a syntax error is a load error, as Knative's webhook rejects it
       } catch (err) {
         reader.error('cesql', `invalid CloudEvents SQL: ${(err as Error).message}`);
         return undefined;
       }
-      return { dialect, expression };
+      for (const call of program.undispatchableCalls) {
+        reader.warn('cesql', `${call}: this filter can never match (Knative's engine fails it the same way)`);
+      }
+      return { dialect, expression, program };
     }
   }
 }

@@ -28,14 +28,14 @@ export function handleApi(path: string, query: URLSearchParams, res: ServerRespo
       return json(
         res,
         runtime.dispatchers.map((d) => {
-          const manifest = manifests.triggers.find((t) => t.metadata.namespace === d.route.namespace && t.metadata.name === d.route.name);
+          const { trigger } = d.route;
           return {
-            namespace: d.route.namespace,
-            name: d.route.name,
-            broker: manifest?.broker,
-            file: manifest?.location.file,
-            filter: formatFilter(d.route.filter),
-            subscriber: manifest ? describeDestination(manifest.subscriber) : d.route.subscriber.url,
+            namespace: trigger.metadata.namespace,
+            name: trigger.metadata.name,
+            broker: trigger.broker,
+            file: trigger.location.file,
+            filter: formatFilter(trigger.filter),
+            subscriber: describeDestination(trigger.subscriber),
             subscriberUrl: d.route.subscriber.url,
             deadLetterSink: d.route.deadLetterSink?.url,
             retries: d.route.policy.retries,

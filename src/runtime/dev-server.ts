@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_MAX_BODY_BYTES, handleIngress } from '../broker/ingress.js';
 import { loadManifests, type Manifests } from '../manifests/load.js';
-import { ManifestError } from '../manifests/problems.js';
+import { ManifestError, type Problem } from '../manifests/problems.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { handleApi } from './api.js';
 import { EventingRuntime } from './eventing-runtime.js';
@@ -32,8 +32,10 @@ export interface DevServer {
 export async function startDev(options: DevOptions): Promise<DevServer> {
   const logger = options.logger ?? createLogger();
   const manifests = await loadManifests(options.dir);
+  const hasErrors = (problems: readonly Problem[]) => problems.some((p) => p.severity === 'error');
+  if (hasErrors(manifests.problems)) throw new ManifestError(manifests.problems);
   const problems = [...manifests.problems, ...EventingRuntime.plan(manifests)];
-  if (problems.some((p) => p.severity === 'error')) throw new ManifestError(problems);
+  if (hasErrors(problems)) throw new ManifestError(problems);
   for (const p of problems) logger.warn({ file: p.location.file, document: p.location.document, field: p.field }, p.message);
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 });

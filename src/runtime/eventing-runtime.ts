@@ -37,7 +37,10 @@ export class EventingRuntime {
   readonly received = new RecentList<ReceivedEvent>(RECENT_EVENTS);
   private readonly abort = new AbortController();
 
-  /** Problems that would stop the runtime from starting: destinations it cannot reach. */
+  /**
+   * Problems that would stop the runtime from starting on manifests that are otherwise valid:
+   * destinations it cannot reach locally (a Service before local serving, an unknown kind).
+   */
   static plan(manifests: Manifests): Problem[] {
     const problems: Problem[] = [];
     routes(manifests, addressBook(manifests, 'http://127.0.0.1'), problems);
@@ -54,7 +57,8 @@ export class EventingRuntime {
       this.brokers.set(broker.key, broker);
     }
     const context = { logger, recent: this.recent, signal: this.abort.signal };
-    for (const { trigger, route } of triggerRoutes) {
+    for (const route of triggerRoutes) {
+      const { trigger } = route;
       const broker = this.brokers.get(`${trigger.metadata.namespace}/${trigger.broker}`)!;
       const dispatcher = new TriggerDispatcher(route, broker, context);
       broker.subscribe(dispatcher);
@@ -95,8 +99,9 @@ function effectiveDelivery(trigger: TriggerManifest, manifests: Manifests): Deli
   return broker?.delivery ?? BROKER_DEFAULT_DELIVERY;
 }
 
-function routes(manifests: Manifests, addresses: AddressBook, problems: Problem[]): { trigger: TriggerManifest; route: TriggerRoute }[] {
-  const out: { trigger: TriggerManifest; route: TriggerRoute }[] = [];
+/** Resolves every Trigger's destinations; the manifests' own checks (references.ts) have passed. */
+function routes(manifests: Manifests, addresses: AddressBook, problems: Problem[]): TriggerRoute[] {
+  const out: TriggerRoute[] = [];
   for (const trigger of manifests.triggers) {
     const list = new ProblemList(trigger.location, `Trigger ${trigger.metadata.namespace}/${trigger.metadata.name}`);
     const resolve = (field: string, destination: Destination): HttpTarget | undefined => {
@@ -105,26 +110,12 @@ function routes(manifests: Manifests, addresses: AddressBook, problems: Problem[
       list.error(field, resolution.reason);
       return undefined;
     };
-    if (!addresses.broker(trigger.metadata.namespace, trigger.broker)) {
-      list.error('spec.broker', `Broker ${trigger.metadata.namespace}/${trigger.broker} is not defined in the manifests`);
-    }
     const delivery = effectiveDelivery(trigger, manifests);
     const subscriber = resolve('spec.subscriber', trigger.subscriber);
     const deadLetterSink = delivery.deadLetterSink && resolve(trigger.delivery ? 'spec.delivery.deadLetterSink' : 'Broker spec.delivery.deadLetterSink', delivery.deadLetterSink);
     problems.push(...list.items);
     if (!subscriber || list.hasErrors) continue;
-    out.push({
-      trigger,
-      route: {
-        namespace: trigger.metadata.namespace,
-        name: trigger.metadata.name,
-        filter: trigger.filter,
-        subscriber,
-        policy: retryPolicyOf(delivery),
-        mode: delivery.format === 'json' ? 'structured' : 'binary',
-        deadLetterSink,
-      },
-    });
+    out.push({ trigger, subscriber, policy: retryPolicyOf(delivery), mode: delivery.format === 'json' ? 'structured' : 'binary', deadLetterSink });
   }
   return out;
 }

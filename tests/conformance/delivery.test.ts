@@ -101,7 +101,7 @@ describe('retries and dead letters', () => {
     sub.respond('/not-retryable', { status });
     const before = sub.on('/not-retryable').length;
     const { id } = await send('not-retryable');
-    const dead = (await sub.waitFor('/dls/not-retryable', 1)).find((r) => r.headers['ce-id'] === id) ?? (await waitForId('/dls/not-retryable', id));
+    const dead = await sub.waitForId('/dls/not-retryable', id);
     expect(dead.headers['ce-knativeerrorcode']).toBe(String(status));
     expect(sub.on('/not-retryable').length - before).toBe(1);
   });
@@ -110,7 +110,7 @@ describe('retries and dead letters', () => {
     sub.respond('/retryable', { status });
     const before = sub.on('/retryable').length;
     const { id } = await send('retryable');
-    await waitForId('/dls/retryable', id);
+    await sub.waitForId('/dls/retryable', id);
     expect(sub.on('/retryable').length - before).toBe(2);
   });
 
@@ -124,21 +124,21 @@ describe('retries and dead letters', () => {
 
   it('retries when nothing answers (connection refused) and reports code 500', async () => {
     const { id } = await send('refused');
-    const dead = await waitForId('/dls/refused', id);
+    const dead = await sub.waitForId('/dls/refused', id);
     expect(dead.headers['ce-knativeerrorcode']).toBe('500');
     expect(dead.headers['ce-knativeerrordest']).toBe(CLOSED_PORT_URL);
   });
 
   it('honours the per-attempt timeout on a subscriber that never answers', async () => {
     const { id } = await send('hangs');
-    const dead = await waitForId('/dls/hangs', id);
+    const dead = await sub.waitForId('/dls/hangs', id);
     expect(sub.on('/hangs')).toHaveLength(2);
     expect(dead.headers['ce-knativeerrorcode']).toBe('500');
   });
 
   it('dead-letters into a Broker named by ref, where its Triggers pick the event up', async () => {
     const { id } = await send('dls-to-broker');
-    const dead = await waitForId('/bare', id);
+    const dead = await sub.waitForId('/bare', id);
     expect(dead.headers['ce-knativeerrorcode']).toBe('422');
     expect(dead.headers['ce-knativeerrordest']).toBe(sub.url('/dls-to-broker'));
   });
@@ -198,7 +198,7 @@ describe('Trigger delivery replaces the Broker delivery', () => {
 
   it('uses the Broker delivery when the Trigger has none', async () => {
     const { id } = await send('broker-delivery');
-    await waitForId('/dls/broker', id);
+    await sub.waitForId('/dls/broker', id);
     expect(sub.on('/broker-delivery')).toHaveLength(3);
   });
 
@@ -211,7 +211,7 @@ describe('Trigger delivery replaces the Broker delivery', () => {
 describe('what the subscriber sees', () => {
   it('sends Prefer: reply and Kn-Namespace, in binary mode by default', async () => {
     const { id } = await send('recovers');
-    const got = await waitForId('/recovers', id);
+    const got = await sub.waitForId('/recovers', id);
     expect(got.headers.prefer).toBe('reply');
     expect(got.headers['kn-namespace']).toBe('default');
     expect(got.headers['ce-id']).toBe(id);
@@ -239,14 +239,6 @@ describe('independence', () => {
   });
 });
 
-async function waitForId(path: string, id: string): Promise<Received> {
-  for (let i = 0; i < 200; i++) {
-    const hit = sub.on(path).find((r) => r.headers['ce-id'] === id);
-    if (hit) return hit;
-    await settle(25);
-  }
-  throw new Error(`${id} never reached ${path}`);
-}
 
 async function triggerCounts(name: string): Promise<Record<string, number>> {
   const triggers = (await (await fetch(`${project.dev.url}/_/triggers`)).json()) as { name: string; counts: Record<string, number> }[];

@@ -25,15 +25,7 @@ afterAll(async () => {
   await sub.close();
 });
 
-async function deliveredWithId(id: string) {
-  const all = await sub.waitFor('/all', 1);
-  for (let i = 0; i < 50; i++) {
-    const hit = sub.on('/all').find((r) => r.headers['ce-id'] === id);
-    if (hit) return hit;
-    await settle(20);
-  }
-  throw new Error(`event ${id} was not delivered (${all.length} others were)`);
-}
+const deliveredWithId = (id: string) => sub.waitForId('/all', id);
 
 describe('methods and paths', () => {
   it('answers OPTIONS with 200, the webhook headers and Allow', async () => {

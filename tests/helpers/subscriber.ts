@@ -85,10 +85,23 @@ export class Subscriber {
 
   /** Resolves with the requests on `path` once there are at least `count` of them. */
   async waitFor(path: string, count = 1, timeoutMs = 10_000): Promise<Received[]> {
+    await this.until(() => this.on(path).length >= count, timeoutMs, () => `${count} request(s) on ${path}; got ${this.on(path).length}`);
+    return this.on(path);
+  }
+
+  /** Resolves with the request on `path` that carried the event `id` (its ce-id header). */
+  async waitForId(path: string, id: string, timeoutMs = 10_000): Promise<Received> {
+    const find = () => this.on(path).find((r) => r.headers['ce-id'] === id);
+    await this.until(() => find() !== undefined, timeoutMs, () => `event ${id} on ${path}; ${this.on(path).length} other request(s) came`);
+    return find()!;
+  }
+
+  /** Waits, request by request, until `done()` holds. */
+  private async until(done: () => boolean, timeoutMs: number, waitingFor: () => string): Promise<void> {
     const deadline = performance.now() + timeoutMs;
-    while (this.on(path).length < count) {
+    while (!done()) {
       const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${count} request(s) on ${path}; got ${this.on(path).length}`);
+      if (left <= 0) throw new Error(`timed out waiting for ${waitingFor()}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.events.once('request', () => {
@@ -97,7 +110,6 @@ export class Subscriber {
         });
       });
     }
-    return this.on(path);
   }
 
   async close(): Promise<void> {
