@@ -8,7 +8,7 @@ import path from 'node:path';
 import { CloudEvent } from 'cloudevents';
 import { start } from 'faas-js-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { celGuardsFor, guardHandle } from '../src/filters/cel/cluster.js';
+import { celGuardsFor, compileGuards, guardHandle } from '../src/filters/cel/cluster.js';
 import { loadManifests } from '../src/manifests/load.js';
 import { binaryHeaders, post } from './helpers/events.js';
 import { freePort } from './helpers/ports.js';
@@ -54,7 +54,7 @@ describe('the function image enforces the CEL filter of the Trigger that deliver
 
   beforeAll(async () => {
     const manifests = await loadManifests(dir);
-    const guards = celGuardsFor(manifests, dir, 'render-tile');
+    const guards = compileGuards(celGuardsFor(manifests, dir, 'render-tile'));
     expect([...guards.keys()]).toEqual(['big']);
     const handle = (_context: unknown, event?: CloudEvent<unknown>) => {
       handled.push(event!.id);

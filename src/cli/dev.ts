@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { ManifestError, formatProblem } from '../manifests/problems.js';
+import { parseGoDuration } from '../manifests/duration.js';
 import { startDev } from '../runtime/dev-server.js';
-import { intFlag, parseFlags } from './usage.js';
+import { FunctionBuildError } from '../serving/function-bundle.js';
+import type { AutoscalerConfig } from '../serving/kpa.js';
+import { intFlag, parseFlags, UsageError } from './usage.js';
 
 export async function devCommand(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
@@ -9,6 +12,8 @@ export async function devCommand(args: string[]): Promise<number> {
     port: { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' },
     'max-body-bytes': { type: 'string' },
+    'stable-window': { type: 'string' },
+    'scale-to-zero-grace-period': { type: 'string' },
   });
   const dir = path.resolve(values.dir);
   let dev;
@@ -18,11 +23,16 @@ export async function devCommand(args: string[]): Promise<number> {
       host: values.host,
       port: intFlag(values.port ?? process.env.PORT, 'port', 8080),
       maxBodyBytes: values['max-body-bytes'] === undefined ? undefined : intFlag(values['max-body-bytes'], 'max-body-bytes', 0),
+      autoscaler: autoscalerFlags(values['stable-window'], values['scale-to-zero-grace-period']),
     });
   } catch (err) {
     if (err instanceof ManifestError) {
       process.stderr.write(`eventyard dev: the manifests in ${dir} have problems; nothing was started.\n`);
       for (const p of err.problems) process.stderr.write(`  ${formatProblem(p)}\n`);
+      return 1;
+    }
+    if (err instanceof FunctionBuildError) {
+      process.stderr.write(`eventyard dev: ${err.message}\nnothing was started.\n`);
       return 1;
     }
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -34,6 +44,8 @@ export async function devCommand(args: string[]): Promise<number> {
   const lines = [
     `eventyard dev: ${dev.manifests.files.length} manifest files, ${dev.runtime.brokers.size} brokers, ${dev.runtime.dispatchers.length} triggers`,
     ...[...dev.runtime.brokers.values()].map((b) => `  broker ingress  ${b.address}`),
+    ...dev.serving.stats().map((st) => `  function        ${dev.url}/_/services/${st.namespace}/${st.name}  (scale ${st.minScale}..${st.maxScale || '∞'}, at ${st.minScale} now)`),
+    `  services        ${dev.url}/_/services`,
     `  deliveries      ${dev.url}/_/deliveries`,
     `  triggers        ${dev.url}/_/triggers`,
   ];
@@ -48,4 +60,22 @@ export async function devCommand(args: string[]): Promise<number> {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
   return 0;
+}
+
+/** Local overrides of Knative's cluster-wide stable window and scale-to-zero grace period. */
+function autoscalerFlags(stableWindow: string | undefined, grace: string | undefined): Partial<AutoscalerConfig> {
+  const out: { stableWindowMs?: number; scaleToZeroGraceMs?: number; tickMs?: number } = {};
+  if (stableWindow !== undefined) {
+    const ms = parseGoDuration(stableWindow);
+    if (ms === undefined || ms < 100) throw new UsageError(`--stable-window must be a duration of at least 100ms, such as 10s; got "${stableWindow}"`);
+    out.stableWindowMs = ms;
+    // Several ticks per window, or the window would average nothing.
+    out.tickMs = Math.min(2000, ms / 5);
+  }
+  if (grace !== undefined) {
+    const ms = parseGoDuration(grace);
+    if (ms === undefined) throw new UsageError(`--scale-to-zero-grace-period must be a duration such as 30s; got "${grace}"`);
+    out.scaleToZeroGraceMs = ms;
+  }
+  return out;
 }

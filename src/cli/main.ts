@@ -1,3 +1,4 @@
+import { buildCommand } from './build.js';
 import { checkCommand } from './check.js';
 import { devCommand } from './dev.js';
 import { explainCommand } from './explain.js';
@@ -15,6 +16,8 @@ const USAGE = `eventyard — Knative eventing and functions, locally
   eventyard start [dev flags]
                   what npm start runs: inside Knative (K_SERVICE set) serve that function of
                   functions/, with its Triggers' CEL filters enforced; elsewhere eventyard dev
+  eventyard build [--dir D]
+                  bundle every function into build/functions/ for the image (npm run build)
   eventyard check [--dir D]
                   validate the manifests; lists every problem with file and field
   eventyard explain --event FILE [--dir D] [--trigger NAME] [--json]
@@ -28,6 +31,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   check: checkCommand,
   explain: explainCommand,
   start: startCommand,
+  build: buildCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

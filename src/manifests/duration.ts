@@ -11,3 +11,25 @@ export function parseIsoDuration(text: string): number | undefined {
   const [, y, mo, w, d, h, mi, s] = m.map((part) => (part === undefined ? 0 : Number(part)));
   return Math.round(y! * MS.year + mo! * MS.month + w! * MS.week + d! * MS.day + h! * MS.hour + mi! * MS.minute + s! * MS.second);
 }
+
+const GO_UNITS_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const GO_DURATION = /^(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h)/;
+
+/**
+ * Milliseconds in a Go duration such as `60s`, `1m30s` or `500ms` (time.ParseDuration, which
+ * Knative Serving's annotations use), or undefined when it is not one. Negative values are refused.
+ */
+export function parseGoDuration(text: string): number | undefined {
+  let rest = text.trim();
+  if (rest === '0') return 0;
+  if (rest === '') return undefined;
+  let total = 0;
+  while (rest !== '') {
+    const m = GO_DURATION.exec(rest);
+    if (!m) return undefined;
+    const unit = /[a-zµ]+$/.exec(m[0])![0];
+    total += Number(m[0].slice(0, -unit.length)) * GO_UNITS_MS[unit]!;
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}

@@ -1,11 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { hasFunction } from '../serving/function-bundle.js';
 import { readBrokerSpec, type BrokerManifest } from './broker.js';
+import { CrdRegistry } from './crd-schema.js';
 import { FieldReader, isObject } from './fields.js';
 import { objectKey, readMetadata, type ManifestObject } from './metadata.js';
 import { ProblemList, type Problem } from './problems.js';
 import { checkReferences } from './references.js';
+import { readServiceSpec, type ServiceManifest } from './service.js';
 import { readTriggerSpec, type TriggerManifest } from './trigger.js';
 
 /** The folders of a project that hold manifests (design.md layout). */
@@ -14,53 +17,77 @@ export const MANIFEST_FOLDERS = ['eventing', 'sources', 'triggers'] as const;
 export interface Manifests {
   readonly brokers: readonly BrokerManifest[];
   readonly triggers: readonly TriggerManifest[];
-  /** Objects of kinds the local runtime does not run (Services, ConfigMaps, …), kept for references. */
+  /** Knative Services; those named after a function of functions/ run locally. */
+  readonly services: readonly ServiceManifest[];
+  /** Objects of kinds the local runtime does not run (ConfigMaps, CRDs, …), kept for references. */
   readonly others: readonly ManifestObject[];
+  /** The functions of the project: folders functions/<name>/ with an index.ts. */
+  readonly functions: readonly string[];
   readonly problems: readonly Problem[];
   readonly files: readonly string[];
 }
 
-/** Loads every YAML document under the project's manifest folders; never throws on bad content. */
+/**
+ * Loads every YAML document under the project's manifest folders and checks it against its CRD
+ * schema (the project's own CRDs included); never throws on bad content.
+ */
 export async function loadManifests(projectDir: string): Promise<Manifests> {
   const files: string[] = [];
   for (const folder of MANIFEST_FOLDERS) files.push(...(await yamlFiles(path.join(projectDir, folder))));
-  const brokers: BrokerManifest[] = [];
-  const triggers: TriggerManifest[] = [];
-  const others: ManifestObject[] = [];
+  const documents: { value: unknown; problems: ProblemList }[] = [];
   const problems: Problem[] = [];
-  const seen = new Map<string, string>();
-
   for (const file of files) {
     const display = path.relative(projectDir, file) || file;
-    const text = await readFile(file, 'utf8');
-    const docs = parseAllDocuments(text, { prettyErrors: true });
-    const list = Array.isArray(docs) ? docs : [docs];
-    list.forEach((doc, i) => {
+    const docs = parseAllDocuments(await readFile(file, 'utf8'), { prettyErrors: true });
+    (Array.isArray(docs) ? docs : [docs]).forEach((doc, i) => {
       const docProblems = new ProblemList({ file: display, document: i + 1 });
       if (doc.errors.length > 0) {
         for (const e of doc.errors) docProblems.error('', `YAML syntax: ${e.message.split('\n')[0]}`);
+        problems.push(...docProblems.items);
       } else {
         const value: unknown = doc.toJS();
-        if (value !== null && value !== undefined) {
-          const object = readObject(value, docProblems);
-          if (object) {
-            const key = objectKey(object.kind, object.metadata.namespace, object.metadata.name);
-            const first = seen.get(key);
-            if (first) docProblems.error('metadata.name', `${key} is defined twice (first in ${first})`);
-            else seen.set(key, `${display} (document ${i + 1})`);
-            if (object.kind === 'Broker') brokers.push(object as BrokerManifest);
-            else if (object.kind === 'Trigger') triggers.push(object as TriggerManifest);
-            else others.push(object);
-          }
-        }
+        if (value !== null && value !== undefined) documents.push({ value, problems: docProblems });
       }
-      problems.push(...docProblems.items);
     });
   }
-  const manifests = { brokers, triggers, others, problems, files };
+
+  // The project's own CRDs first: they may come after the objects they define.
+  const crds = new CrdRegistry();
+  for (const { value, problems: list } of documents) {
+    if (isObject(value) && value.kind === 'CustomResourceDefinition') {
+      const error = crds.add(value);
+      if (error) list.error('', error);
+    }
+  }
+
+  const brokers: BrokerManifest[] = [];
+  const triggers: TriggerManifest[] = [];
+  const services: ServiceManifest[] = [];
+  const others: ManifestObject[] = [];
+  const seen = new Map<string, string>();
+  for (const { value, problems: list } of documents) {
+    const object = readObject(value, list);
+    crds.problems(value, list);
+    if (object && !list.hasErrors) {
+      const key = objectKey(object.kind, object.metadata.namespace, object.metadata.name);
+      const where = `${list.location.file} (document ${list.location.document})`;
+      const first = seen.get(key);
+      if (first) list.error('metadata.name', `${key} is defined twice (first in ${first})`);
+      else seen.set(key, where);
+      if (object.kind === 'Broker') brokers.push(object as BrokerManifest);
+      else if (object.kind === 'Trigger') triggers.push(object as TriggerManifest);
+      else if (object.kind === 'Service' && object.apiVersion === SERVICE_API) services.push(object as ServiceManifest);
+      else others.push(object);
+    }
+    problems.push(...list.items);
+  }
+  const functions = await functionNames(projectDir);
+  const manifests = { brokers, triggers, services, others, functions, problems, files };
   problems.push(...checkReferences(manifests));
   return manifests;
 }
+
+const SERVICE_API = 'serving.knative.dev/v1';
 
 function readObject(value: unknown, problems: ProblemList): ManifestObject | undefined {
   if (!isObject(value)) {
@@ -87,6 +114,9 @@ function readObject(value: unknown, problems: ProblemList): ManifestObject | und
     top.error('apiVersion', `${kind} is eventing.knative.dev/v1, got "${apiVersion}"`);
     return undefined;
   }
+  if (apiVersion === SERVICE_API && kind === 'Service') {
+    return readServiceSpec(top.object('spec', { required: true }), base);
+  }
   return base;
 }
 
@@ -106,4 +136,15 @@ async function yamlFiles(dir: string): Promise<string[]> {
     else if (/\.ya?ml$/i.test(entry.name) && !/^kustomization\.ya?ml$/i.test(entry.name)) out.push(full);
   }
   return out;
+}
+
+async function functionNames(projectDir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(path.join(projectDir, 'functions'), { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return entries.filter((e) => e.isDirectory() && hasFunction(projectDir, e.name)).map((e) => e.name).sort();
 }

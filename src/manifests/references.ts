@@ -12,7 +12,7 @@ export const ADDRESSABLE_KINDS: Readonly<Record<string, string>> = {
 /** Checks that every Trigger's broker and every ref points at an object of the manifests. */
 export function checkReferences(manifests: Omit<Manifests, 'problems'>): Problem[] {
   const known = new Set<string>();
-  for (const o of [...manifests.brokers, ...manifests.triggers, ...manifests.others]) {
+  for (const o of [...manifests.brokers, ...manifests.triggers, ...manifests.services, ...manifests.others]) {
     known.add(objectKey(o.kind, o.metadata.namespace, o.metadata.name));
   }
   const problems: Problem[] = [];
@@ -22,8 +22,13 @@ export function checkReferences(manifests: Omit<Manifests, 'problems'>): Problem
       list.warn(`${field}.kind`, `${ref.kind} is not a kind this project defines; it can only be resolved on a cluster`);
     } else if (ref.apiVersion !== expected) {
       list.error(`${field}.apiVersion`, `${ref.kind} is ${expected}, got "${ref.apiVersion}"`);
-    } else if (!known.has(objectKey(ref.kind, ref.namespace, ref.name))) {
-      list.error(field, `${objectKey(ref.kind, ref.namespace, ref.name)} is not defined in the manifests`);
+    } else if (known.has(objectKey(ref.kind, ref.namespace, ref.name))) {
+      return;
+    } else if (ref.kind === 'Service' && manifests.functions.includes(ref.name)) {
+      list.warn(field, `no Knative Service ${ref.namespace}/${ref.name} in eventing/: the local runtime runs functions/${ref.name} with Knative's default scaling, but on a cluster the Service must exist (add eventing/${ref.name}.yaml, or kn func deploy)`);
+    } else {
+      const hint = ref.kind === 'Service' ? ` and there is no functions/${ref.name}/index.ts` : '';
+      list.error(field, `${objectKey(ref.kind, ref.namespace, ref.name)} is not defined in the manifests${hint}`);
     }
   };
   const checkDestination = (list: ProblemList, field: string, destination: Destination | undefined) => {

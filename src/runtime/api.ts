@@ -1,13 +1,27 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { formatFilter } from '../filters/filter.js';
 import { describeDestination } from '../manifests/destination.js';
 import type { Manifests } from '../manifests/load.js';
+import type { ServiceStats } from '../serving/function-service.js';
+import type { ServingRuntime } from '../serving/serving-runtime.js';
 import type { EventingRuntime } from './eventing-runtime.js';
 import { explainTriggers } from './explain-triggers.js';
 
 /** Read-only views of the runtime under /_/: what exists, and where each event went. */
-export function handleApi(path: string, query: URLSearchParams, res: ServerResponse, runtime: EventingRuntime, manifests: Manifests): boolean {
+export function handleApi(
+  path: string,
+  query: URLSearchParams,
+  req: IncomingMessage,
+  res: ServerResponse,
+  runtime: EventingRuntime,
+  serving: ServingRuntime,
+  manifests: Manifests,
+): boolean {
   switch (path) {
+    case '/_/services':
+      return json(res, serving.stats());
+    case '/_/services/watch':
+      return watchServices(req, res, serving);
     case '/_/events':
       return json(
         res,
@@ -57,5 +71,18 @@ function notFound(res: ServerResponse, reason: string): true {
 
 function json(res: ServerResponse, body: unknown): true {
   res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body, null, 2));
+  return true;
+}
+
+/**
+ * Server-sent events: every Service's stats at once, then each Service's again whenever its
+ * instances, requests in flight or cold starts change (coalesced to one per 100 ms per Service).
+ */
+function watchServices(req: IncomingMessage, res: ServerResponse, serving: ServingRuntime): true {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  const send = (stats: ServiceStats) => res.write(`event: service\ndata: ${JSON.stringify(stats)}\n\n`);
+  for (const stats of serving.stats()) send(stats);
+  serving.on('change', send);
+  req.once('close', () => serving.off('change', send));
   return true;
 }

@@ -4,6 +4,8 @@ import { DEFAULT_MAX_BODY_BYTES, handleIngress } from '../broker/ingress.js';
 import { loadManifests, type Manifests } from '../manifests/load.js';
 import { ManifestError, type Problem } from '../manifests/problems.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { KNATIVE_AUTOSCALER_DEFAULTS, type AutoscalerConfig } from '../serving/kpa.js';
+import { ServingRuntime, SERVICES_PATH } from '../serving/serving-runtime.js';
 import { handleApi } from './api.js';
 import { EventingRuntime } from './eventing-runtime.js';
 
@@ -15,11 +17,14 @@ export interface DevOptions {
   readonly port?: number;
   readonly maxBodyBytes?: number;
   readonly logger?: Logger;
+  /** Overrides of Knative's autoscaler defaults, to see scale to zero sooner locally. */
+  readonly autoscaler?: Partial<AutoscalerConfig>;
 }
 
 export interface DevServer {
   readonly url: string;
   readonly runtime: EventingRuntime;
+  readonly serving: ServingRuntime;
   readonly manifests: Manifests;
   readonly logger: Logger;
   close(): Promise<void>;
@@ -27,7 +32,8 @@ export interface DevServer {
 
 /**
  * `eventyard dev`: loads and checks every manifest first — any error throws a ManifestError and
- * nothing starts — then serves the broker ingress and the runtime API on one port.
+ * nothing starts — bundles the functions (a build error throws a FunctionBuildError), then serves
+ * the broker ingress, the functions' Services and the runtime API on one port.
  */
 export async function startDev(options: DevOptions): Promise<DevServer> {
   const logger = options.logger ?? createLogger();
@@ -38,9 +44,16 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   if (hasErrors(problems)) throw new ManifestError(problems);
   for (const p of problems) logger.warn({ file: p.location.file, document: p.location.document, field: p.field }, p.message);
 
+  const autoscaler = { ...KNATIVE_AUTOSCALER_DEFAULTS, ...options.autoscaler };
+  const serving = await ServingRuntime.start(manifests, options.dir, autoscaler, logger);
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 });
   const host = options.host ?? '127.0.0.1';
-  await listen(server, host, options.port ?? 8080);
+  try {
+    await listen(server, host, options.port ?? 8080);
+  } catch (err) {
+    await serving.stop();
+    throw err;
+  }
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const runtime = new EventingRuntime(manifests, url, logger);
@@ -50,7 +63,8 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
-    if (req.method === 'GET' && path.startsWith('/_/') && handleApi(path, new URLSearchParams(q === -1 ? '' : rawUrl.slice(q)), res, runtime, manifests)) return;
+    if (path.startsWith(SERVICES_PATH) && serving.handle(req, res, path, q === -1 ? '' : rawUrl.slice(q))) return;
+    if (req.method === 'GET' && path.startsWith('/_/') && handleApi(path, new URLSearchParams(q === -1 ? '' : rawUrl.slice(q)), req, res, runtime, serving, manifests)) return;
     if (req.method === 'GET' && path === '/') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(index(runtime), null, 2));
       return;
@@ -61,10 +75,12 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   return {
     url,
     runtime,
+    serving,
     manifests,
     logger,
     async close() {
       await runtime.stop();
+      await serving.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -75,7 +91,7 @@ function index(runtime: EventingRuntime) {
   return {
     eventyard: 'local Knative Eventing runtime',
     brokers: [...runtime.brokers.values()].map((b) => b.address),
-    api: ['/_/brokers', '/_/triggers', '/_/deliveries', '/_/events', '/_/explain?event=<id>'],
+    api: ['/_/brokers', '/_/triggers', '/_/services', '/_/services/watch', '/_/deliveries', '/_/events', '/_/explain?event=<id>'],
   };
 }
 

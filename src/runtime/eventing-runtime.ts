@@ -10,6 +10,7 @@ import { ManifestError, ProblemList, type Problem } from '../manifests/problems.
 import type { TriggerManifest } from '../manifests/trigger.js';
 import type { Logger } from '../observability/logger.js';
 import { RecentList, type DeliveryRecord } from '../observability/trigger-stats.js';
+import { serviceUrl } from '../serving/serving-runtime.js';
 import { resolveDestination, type AddressBook } from './resolve.js';
 
 const RECENT_DELIVERIES = 500;
@@ -39,7 +40,7 @@ export class EventingRuntime {
 
   /**
    * Problems that would stop the runtime from starting on manifests that are otherwise valid:
-   * destinations it cannot reach locally (a Service before local serving, an unknown kind).
+   * destinations it cannot reach locally (a Service that runs no function of the project, an unknown kind).
    */
   static plan(manifests: Manifests): Problem[] {
     const problems: Problem[] = [];
@@ -89,7 +90,10 @@ export function brokerUrl(baseUrl: string, namespace: string, name: string): str
 
 function addressBook(manifests: Manifests, baseUrl: string): AddressBook {
   const brokers = new Set(manifests.brokers.map((b) => `${b.metadata.namespace}/${b.metadata.name}`));
-  return { broker: (ns, name) => (brokers.has(`${ns}/${name}`) ? brokerUrl(baseUrl, ns, name) : undefined) };
+  return {
+    broker: (ns, name) => (brokers.has(`${ns}/${name}`) ? brokerUrl(baseUrl, ns, name) : undefined),
+    service: (ns, name) => (manifests.functions.includes(name) ? serviceUrl(baseUrl, ns, name) : undefined),
+  };
 }
 
 /** Trigger delivery replaces the Broker's entirely (MT and the spec); a Broker without one gets the cluster default. */

@@ -7,10 +7,13 @@ export type Resolution = { readonly ok: true; readonly target: HttpTarget } | { 
 export interface AddressBook {
   /** The ingress URL of a Broker of the manifests, or undefined. */
   broker(namespace: string, name: string): string | undefined;
+  /** The local address of a Knative Service that runs a function of the project, or undefined. */
+  service(namespace: string, name: string): string | undefined;
 }
 
 /**
- * Resolves a Destination to an http URL: a uri as is; a Broker ref to this runtime's ingress; a uri
+ * Resolves a Destination to an http URL: a uri as is; a Broker ref to this runtime's ingress; a
+ * Service ref to the local instances of the function it runs; a uri
  * next to a ref relative to the ref's address (duck/v1 Destination).
  */
 export function resolveDestination(destination: Destination, addresses: AddressBook): Resolution {
@@ -21,10 +24,13 @@ export function resolveDestination(destination: Destination, addresses: AddressB
     address = addresses.broker(ref.namespace, ref.name);
     if (!address) return { ok: false, reason: `Broker ${ref.namespace}/${ref.name} is not defined in the manifests` };
   } else if (ref.kind === 'Service') {
-    return {
-      ok: false,
-      reason: `${describeDestination(destination)}: Knative Services are not served by the local runtime yet; use a uri for now`,
-    };
+    address = addresses.service(ref.namespace, ref.name);
+    if (!address) {
+      return {
+        ok: false,
+        reason: `${describeDestination(destination)}: the local runtime runs only this project's functions, and there is no functions/${ref.name}/index.ts`,
+      };
+    }
   } else {
     return { ok: false, reason: `${ref.kind} ${ref.namespace}/${ref.name}: the local runtime cannot resolve a ${ref.kind}; use a uri` };
   }

@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { startDev, type DevServer } from '../../src/runtime/dev-server.js';
+import { startDev, type DevOptions, type DevServer } from '../../src/runtime/dev-server.js';
 
 export const BROKER_YAML = `apiVersion: eventing.knative.dev/v1
 kind: Broker
@@ -30,7 +30,7 @@ export interface RunningProject {
 }
 
 /** Starts the real runtime (`eventyard dev`) on a free port for a project made of `files`. */
-export async function startProject(files: Record<string, string>, options: { maxBodyBytes?: number } = {}): Promise<RunningProject> {
+export async function startProject(files: Record<string, string>, options: Pick<DevOptions, 'maxBodyBytes' | 'autoscaler'> = {}): Promise<RunningProject> {
   const dir = await writeProject(files);
   const dev = await startDev({ dir, port: 0, logger: pino({ level: 'silent' }), ...options });
   return {

@@ -45,13 +45,20 @@ function triggerFromUri(uri: string | undefined): string | null {
   return q === -1 ? null : new URLSearchParams(uri.slice(q)).get(TRIGGER_QUERY);
 }
 
-/** The CEL filters a function must enforce: those of the Triggers whose subscriber is its Service. */
-export function celGuardsFor(manifests: Manifests, projectDir: string, service: string): Map<string, EventFilter> {
-  const guards = new Map<string, EventFilter>();
+/**
+ * The CEL expressions a function must enforce, by Trigger name: those of the Triggers whose
+ * subscriber is its Service. They are built into the function's bundle.
+ */
+export function celGuardsFor(manifests: Manifests, projectDir: string, service: string): Record<string, string> {
+  const guards: Record<string, string> = {};
   for (const e of celEnforcement(manifests, projectDir)) {
-    if (e.enforced && e.service === service) guards.set(e.trigger.metadata.name, celFilter(e.trigger.cel!));
+    if (e.enforced && e.service === service) guards[e.trigger.metadata.name] = e.trigger.cel!;
   }
   return guards;
+}
+
+export function compileGuards(expressions: Readonly<Record<string, string>>): Map<string, EventFilter> {
+  return new Map(Object.entries(expressions).map(([trigger, expression]) => [trigger, celFilter(expression)]));
 }
 
 /** The faas-js-runtime handler contract, as far as the guard needs it. */

@@ -1,0 +1,107 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { ReadyMessage } from './function-main.js';
+
+export type InstanceState = 'starting' | 'ready' | 'draining' | 'gone';
+
+/** How an instance ended: asked to stop, or on its own (a crash, or a failed start). */
+export interface InstanceExit {
+  readonly expected: boolean;
+  readonly wasReady: boolean;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The last lines it wrote to stderr, for the log of a crash. */
+  readonly stderrTail: string;
+}
+
+export interface InstanceOptions {
+  readonly id: number;
+  readonly bundle: string;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** Called once, when the process is gone for whatever reason. */
+  readonly onExit: (instance: FunctionInstance, exit: InstanceExit) => void;
+  readonly onReady: (instance: FunctionInstance) => void;
+}
+
+const STOP_GRACE_MS = 5_000;
+const STDERR_TAIL_BYTES = 4096;
+
+/** One process serving a function: what a pod with its queue-proxy is on a cluster. */
+export class FunctionInstance {
+  state: InstanceState = 'starting';
+  inFlight = 0;
+  readonly startedAt = performance.now();
+  /** Milliseconds from spawn to ready. */
+  coldStartMs: number | undefined;
+  private readonly child: ChildProcess;
+  private stopping = false;
+  private stderr = '';
+
+  private constructor(
+    readonly id: number,
+    readonly port: number,
+    options: InstanceOptions,
+  ) {
+    this.child = fork(options.bundle, [], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env, PORT: String(port) },
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    this.child.stderr!.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      this.stderr = (this.stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    });
+    this.child.on('message', (message: ReadyMessage) => {
+      if (message?.type !== 'eventyard:ready' || this.state !== 'starting') return;
+      this.coldStartMs = performance.now() - this.startedAt;
+      this.state = 'ready';
+      options.onReady(this);
+    });
+    this.child.once('exit', (code, signal) => {
+      const wasReady = this.coldStartMs !== undefined;
+      this.state = 'gone';
+      options.onExit(this, { expected: this.stopping, wasReady, code, signal, stderrTail: this.stderr.trim() });
+    });
+  }
+
+  static async start(options: InstanceOptions): Promise<FunctionInstance> {
+    return new FunctionInstance(options.id, await freePort(), options);
+  }
+
+  get origin(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** SIGTERM (faas-js-runtime runs the function's shutdown), SIGKILL if it lingers. */
+  stop(): Promise<void> {
+    if (this.state === 'gone') return Promise.resolve();
+    this.stopping = true;
+    this.state = 'draining';
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
+    return exited.finally(() => clearTimeout(timer));
+  }
+
+  /** Kills the process at once, as a crash would (tests and faults). */
+  kill(): void {
+    this.child.kill('SIGKILL');
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
