@@ -85,12 +85,13 @@ describe('eventyard dev', () => {
   it('refuses a subscriber ref it cannot resolve, with a clear reason', async () => {
     const dir = await writeProject({
       'eventing/broker.yaml': BROKER_YAML,
-      'eventing/svc.yaml': 'apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: fn\n',
+      // A Service of someone else's image: there is no functions/fn/ to run it from.
+      'eventing/svc.yaml': 'apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: fn\nspec:\n  template:\n    spec:\n      containers:\n        - image: example/event-display\n',
       'triggers/t.yaml': trigger('t', `  broker: default\n  subscriber:\n    ref:\n      apiVersion: serving.knative.dev/v1\n      kind: Service\n      name: fn`),
     });
     const r = await run(['dev', '--dir', dir, '--port', String(await freePort())]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/spec\.subscriber: Service default\/fn.*not served by the local runtime yet/);
+    expect(r.stderr).toMatch(/spec\.subscriber: Service default\/fn.*runs only this project's functions, and there is no functions\/fn\/index\.ts/);
   });
 
   describe('running, with eventyard send', () => {

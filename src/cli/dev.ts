@@ -4,6 +4,7 @@ import { parseGoDuration } from '../manifests/duration.js';
 import { startDev } from '../runtime/dev-server.js';
 import { FunctionBuildError } from '../serving/function-bundle.js';
 import type { AutoscalerConfig } from '../serving/kpa.js';
+import type { KafkaSourceOptions } from '../sources/kafka/kafka-source.js';
 import { intFlag, parseFlags, UsageError } from './usage.js';
 
 export async function devCommand(args: string[]): Promise<number> {
@@ -14,7 +15,11 @@ export async function devCommand(args: string[]): Promise<number> {
     'max-body-bytes': { type: 'string' },
     'stable-window': { type: 'string' },
     'scale-to-zero-grace-period': { type: 'string' },
+    'kafka-bootstrap-servers': { type: 'string' },
+    'rocketmq-endpoints': { type: 'string' },
   });
+  const kafka = values['kafka-bootstrap-servers'] ?? process.env.EVENTYARD_KAFKA_BOOTSTRAP_SERVERS;
+  const rocketmqEndpoints = values['rocketmq-endpoints'] ?? process.env.EVENTYARD_ROCKETMQ_ENDPOINTS;
   const dir = path.resolve(values.dir);
   let dev;
   try {
@@ -24,6 +29,7 @@ export async function devCommand(args: string[]): Promise<number> {
       port: intFlag(values.port ?? process.env.PORT, 'port', 8080),
       maxBodyBytes: values['max-body-bytes'] === undefined ? undefined : intFlag(values['max-body-bytes'], 'max-body-bytes', 0),
       autoscaler: autoscalerFlags(values['stable-window'], values['scale-to-zero-grace-period']),
+      peers: { kafka: kafkaOptions(kafka, process.env.EVENTYARD_KAFKA_CONSUMER_OPTIONS), rocketmqEndpoints },
     });
   } catch (err) {
     if (err instanceof ManifestError) {
@@ -45,6 +51,7 @@ export async function devCommand(args: string[]): Promise<number> {
     `eventyard dev: ${dev.manifests.files.length} manifest files, ${dev.runtime.brokers.size} brokers, ${dev.runtime.dispatchers.length} triggers`,
     ...[...dev.runtime.brokers.values()].map((b) => `  broker ingress  ${b.address}`),
     ...dev.serving.stats().map((st) => `  function        ${dev.url}/_/services/${st.namespace}/${st.name}  (scale ${st.minScale}..${st.maxScale || '∞'}, at ${st.minScale} now)`),
+    ...dev.sources.stats().map((st) => `  source          ${st.kind} ${st.namespace}/${st.name} → ${st.sink}`),
     `  services        ${dev.url}/_/services`,
     `  deliveries      ${dev.url}/_/deliveries`,
     `  triggers        ${dev.url}/_/triggers`,
@@ -78,4 +85,17 @@ function autoscalerFlags(stableWindow: string | undefined, grace: string | undef
     out.scaleToZeroGraceMs = ms;
   }
   return out;
+}
+
+/** The local Kafka, and kafkajs consumer settings as JSON (sessionTimeout, maxWaitTimeInMs…). */
+function kafkaOptions(bootstrapServers: string | undefined, consumerJson: string | undefined): KafkaSourceOptions {
+  let consumer: KafkaSourceOptions['consumer'];
+  if (consumerJson) {
+    try {
+      consumer = JSON.parse(consumerJson) as KafkaSourceOptions['consumer'];
+    } catch (err) {
+      throw new UsageError(`EVENTYARD_KAFKA_CONSUMER_OPTIONS must be JSON: ${(err as Error).message}`);
+    }
+  }
+  return { bootstrapServers: bootstrapServers?.split(',').map((s) => s.trim()), consumer };
 }

@@ -18,6 +18,9 @@ export type AttemptResult =
 
 const EMPTY = Buffer.alloc(0);
 
+/** Whether a 2xx body must be a reply event (a Broker's subscriber) or is ignored (a source's sink). */
+export type ReplyHandling = 'expected' | 'ignored';
+
 /**
  * POSTs an encoded event and classifies the response per Knative (knative-spec §3.16-17, §4.2-4): 2xx with
  * a CloudEvent is a reply, an empty 2xx is done, a 2xx with any other body is a failure that is
@@ -28,6 +31,7 @@ export async function attemptDelivery(
   target: HttpTarget,
   request: HttpMessage,
   timeoutMs: number,
+  replies: ReplyHandling = 'expected',
 ): Promise<AttemptResult> {
   let response;
   try {
@@ -47,6 +51,8 @@ export async function attemptDelivery(
       retryAfterMs: parseRetryAfter(headers['retry-after']),
     };
   }
+  // A source's sink may answer anything: its reply is not forwarded (knative-spec §4.12).
+  if (replies === 'ignored') return { ok: true, status };
   if (looksLikeEvent(headers)) {
     try {
       return { ok: true, status, reply: decodeHttpEvent(headers, body) };

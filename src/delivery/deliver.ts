@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HttpMessage } from '../events/http-binding.js';
-import { attemptDelivery, type AttemptResult } from './attempt.js';
+import { attemptDelivery, type AttemptResult, type ReplyHandling } from './attempt.js';
 import type { ConcurrencyGate } from './concurrency-gate.js';
 import type { HttpSender, HttpTarget } from './http-sender.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
@@ -11,6 +11,8 @@ export interface DeliveryRequest {
   /** The event, encoded with every header it is sent with. */
   readonly request: HttpMessage;
   readonly policy: RetryPolicy;
+  /** Default 'expected': a Trigger's subscriber answers with a reply event or nothing. */
+  readonly replies?: ReplyHandling;
   /** The caller holds a slot of this gate; it is given up while waiting for a retry. */
   readonly gate?: ConcurrencyGate;
   /** Aborted when the runtime stops: no further retries are started. */
@@ -29,7 +31,7 @@ export async function deliverWithRetries(request: DeliveryRequest): Promise<Deli
   const { sender, target, policy, gate, signal, onAttempt } = request;
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
-    const result = await attemptDelivery(sender, target, request.request, policy.timeoutMs);
+    const result = await attemptDelivery(sender, target, request.request, policy.timeoutMs, request.replies);
     const willRetry = !result.ok && result.retryable && attempt <= policy.retries && !signal?.aborted;
     onAttempt?.(attempt, result, performance.now() - started, willRetry);
     if (!willRetry) return { result, attempts: attempt };

@@ -8,8 +8,12 @@ import { FieldReader, isObject } from './fields.js';
 import { objectKey, readMetadata, type ManifestObject } from './metadata.js';
 import { ProblemList, type Problem } from './problems.js';
 import { checkReferences } from './references.js';
+import { KAFKA_SOURCE_APIS, readKafkaSourceSpec, type KafkaSourceManifest } from './kafka-source.js';
+import { readRocketMQSourceSpec, ROCKETMQ_SOURCE_API, type RocketMQSourceManifest } from './rocketmq-source.js';
 import { readServiceSpec, type ServiceManifest } from './service.js';
 import { readTriggerSpec, type TriggerManifest } from './trigger.js';
+
+export type SourceManifest = KafkaSourceManifest | RocketMQSourceManifest;
 
 /** The folders of a project that hold manifests (design.md layout). */
 export const MANIFEST_FOLDERS = ['eventing', 'sources', 'triggers'] as const;
@@ -19,6 +23,7 @@ export interface Manifests {
   readonly triggers: readonly TriggerManifest[];
   /** Knative Services; those named after a function of functions/ run locally. */
   readonly services: readonly ServiceManifest[];
+  readonly sources: readonly SourceManifest[];
   /** Objects of kinds the local runtime does not run (ConfigMaps, CRDs, …), kept for references. */
   readonly others: readonly ManifestObject[];
   /** The functions of the project: folders functions/<name>/ with an index.ts. */
@@ -63,6 +68,7 @@ export async function loadManifests(projectDir: string): Promise<Manifests> {
   const brokers: BrokerManifest[] = [];
   const triggers: TriggerManifest[] = [];
   const services: ServiceManifest[] = [];
+  const sources: SourceManifest[] = [];
   const others: ManifestObject[] = [];
   const seen = new Map<string, string>();
   for (const { value, problems: list } of documents) {
@@ -77,12 +83,13 @@ export async function loadManifests(projectDir: string): Promise<Manifests> {
       if (object.kind === 'Broker') brokers.push(object as BrokerManifest);
       else if (object.kind === 'Trigger') triggers.push(object as TriggerManifest);
       else if (object.kind === 'Service' && object.apiVersion === SERVICE_API) services.push(object as ServiceManifest);
+      else if (object.kind === 'KafkaSource' || object.kind === 'RocketMQSource') sources.push(object as SourceManifest);
       else others.push(object);
     }
     problems.push(...list.items);
   }
   const functions = await functionNames(projectDir);
-  const manifests = { brokers, triggers, services, others, functions, problems, files };
+  const manifests = { brokers, triggers, services, sources, others, functions, problems, files };
   problems.push(...checkReferences(manifests));
   return manifests;
 }
@@ -116,6 +123,12 @@ function readObject(value: unknown, problems: ProblemList): ManifestObject | und
   }
   if (apiVersion === SERVICE_API && kind === 'Service') {
     return readServiceSpec(top.object('spec', { required: true }), base);
+  }
+  if (KAFKA_SOURCE_APIS.includes(apiVersion) && kind === 'KafkaSource') {
+    return readKafkaSourceSpec(top.object('spec', { required: true }), base);
+  }
+  if (apiVersion === ROCKETMQ_SOURCE_API && kind === 'RocketMQSource') {
+    return readRocketMQSourceSpec(top.object('spec', { required: true }), base);
   }
   return base;
 }

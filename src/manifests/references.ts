@@ -12,7 +12,7 @@ export const ADDRESSABLE_KINDS: Readonly<Record<string, string>> = {
 /** Checks that every Trigger's broker and every ref points at an object of the manifests. */
 export function checkReferences(manifests: Omit<Manifests, 'problems'>): Problem[] {
   const known = new Set<string>();
-  for (const o of [...manifests.brokers, ...manifests.triggers, ...manifests.services, ...manifests.others]) {
+  for (const o of [...manifests.brokers, ...manifests.triggers, ...manifests.services, ...manifests.sources, ...manifests.others]) {
     known.add(objectKey(o.kind, o.metadata.namespace, o.metadata.name));
   }
   const problems: Problem[] = [];
@@ -47,6 +47,12 @@ export function checkReferences(manifests: Omit<Manifests, 'problems'>): Problem
     }
     checkDestination(list, 'spec.subscriber', t.subscriber);
     checkDestination(list, 'spec.delivery.deadLetterSink', t.delivery?.deadLetterSink);
+    problems.push(...list.items);
+  }
+  for (const s of manifests.sources) {
+    const list = new ProblemList(s.location, objectKey(s.kind, s.metadata.namespace, s.metadata.name));
+    checkDestination(list, 'spec.sink', s.sink);
+    checkDestination(list, 'spec.delivery.deadLetterSink', s.delivery?.deadLetterSink);
     problems.push(...list.items);
   }
   return problems;

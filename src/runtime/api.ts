@@ -4,7 +4,16 @@ import { describeDestination } from '../manifests/destination.js';
 import type { Manifests } from '../manifests/load.js';
 import type { ServiceStats } from '../serving/function-service.js';
 import type { ServingRuntime } from '../serving/serving-runtime.js';
+import type { SourcesRuntime } from '../sources/sources-runtime.js';
 import type { EventingRuntime } from './eventing-runtime.js';
+
+/** The running parts the API reads from. */
+export interface ApiParts {
+  readonly runtime: EventingRuntime;
+  readonly serving: ServingRuntime;
+  readonly sources: SourcesRuntime;
+  readonly manifests: Manifests;
+}
 import { explainTriggers } from './explain-triggers.js';
 
 /** Read-only views of the runtime under /_/: what exists, and where each event went. */
@@ -13,11 +22,11 @@ export function handleApi(
   query: URLSearchParams,
   req: IncomingMessage,
   res: ServerResponse,
-  runtime: EventingRuntime,
-  serving: ServingRuntime,
-  manifests: Manifests,
+  { runtime, serving, sources, manifests }: ApiParts,
 ): boolean {
   switch (path) {
+    case '/_/sources':
+      return json(res, sources.stats());
     case '/_/services':
       return json(res, serving.stats());
     case '/_/services/watch':

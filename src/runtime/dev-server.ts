@@ -6,6 +6,7 @@ import { ManifestError, type Problem } from '../manifests/problems.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { KNATIVE_AUTOSCALER_DEFAULTS, type AutoscalerConfig } from '../serving/kpa.js';
 import { ServingRuntime, SERVICES_PATH } from '../serving/serving-runtime.js';
+import { SourcesRuntime, type SourcePeers } from '../sources/sources-runtime.js';
 import { handleApi } from './api.js';
 import { EventingRuntime } from './eventing-runtime.js';
 
@@ -19,12 +20,15 @@ export interface DevOptions {
   readonly logger?: Logger;
   /** Overrides of Knative's autoscaler defaults, to see scale to zero sooner locally. */
   readonly autoscaler?: Partial<AutoscalerConfig>;
+  /** Local addresses of the Kafka and RocketMQ that the sources' manifests name by cluster address. */
+  readonly peers?: SourcePeers;
 }
 
 export interface DevServer {
   readonly url: string;
   readonly runtime: EventingRuntime;
   readonly serving: ServingRuntime;
+  readonly sources: SourcesRuntime;
   readonly manifests: Manifests;
   readonly logger: Logger;
   close(): Promise<void>;
@@ -40,7 +44,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   const manifests = await loadManifests(options.dir);
   const hasErrors = (problems: readonly Problem[]) => problems.some((p) => p.severity === 'error');
   if (hasErrors(manifests.problems)) throw new ManifestError(manifests.problems);
-  const problems = [...manifests.problems, ...EventingRuntime.plan(manifests)];
+  const problems = [...manifests.problems, ...EventingRuntime.plan(manifests), ...SourcesRuntime.plan(manifests)];
   if (hasErrors(problems)) throw new ManifestError(problems);
   for (const p of problems) logger.warn({ file: p.location.file, document: p.location.document, field: p.field }, p.message);
 
@@ -57,6 +61,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const runtime = new EventingRuntime(manifests, url, logger);
+  const sources = new SourcesRuntime();
   const ingress = { findBroker: runtime.findBroker.bind(runtime), maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES };
 
   server.on('request', (req, res) => {
@@ -64,7 +69,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     const q = rawUrl.indexOf('?');
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
     if (path.startsWith(SERVICES_PATH) && serving.handle(req, res, path, q === -1 ? '' : rawUrl.slice(q))) return;
-    if (req.method === 'GET' && path.startsWith('/_/') && handleApi(path, new URLSearchParams(q === -1 ? '' : rawUrl.slice(q)), req, res, runtime, serving, manifests)) return;
+    if (req.method === 'GET' && path.startsWith('/_/') && handleApi(path, new URLSearchParams(q === -1 ? '' : rawUrl.slice(q)), req, res, { runtime, serving, sources, manifests })) return;
     if (req.method === 'GET' && path === '/') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(index(runtime), null, 2));
       return;
@@ -72,13 +77,18 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     handleIngress(req, res, path, ingress);
   });
 
+  // Sources start once every address they deliver to is served.
+  await sources.start(manifests, url, options.peers ?? {}, logger);
+
   return {
     url,
     runtime,
     serving,
+    sources,
     manifests,
     logger,
     async close() {
+      await sources.stop();
       await runtime.stop();
       await serving.stop();
       server.closeAllConnections();
@@ -91,7 +101,7 @@ function index(runtime: EventingRuntime) {
   return {
     eventyard: 'local Knative Eventing runtime',
     brokers: [...runtime.brokers.values()].map((b) => b.address),
-    api: ['/_/brokers', '/_/triggers', '/_/services', '/_/services/watch', '/_/deliveries', '/_/events', '/_/explain?event=<id>'],
+    api: ['/_/brokers', '/_/triggers', '/_/sources', '/_/services', '/_/services/watch', '/_/deliveries', '/_/events', '/_/explain?event=<id>'],
   };
 }
 

@@ -10,8 +10,7 @@ import { ManifestError, ProblemList, type Problem } from '../manifests/problems.
 import type { TriggerManifest } from '../manifests/trigger.js';
 import type { Logger } from '../observability/logger.js';
 import { RecentList, type DeliveryRecord } from '../observability/trigger-stats.js';
-import { serviceUrl } from '../serving/serving-runtime.js';
-import { resolveDestination, type AddressBook } from './resolve.js';
+import { brokerUrl, localAddressBook, resolveDestination, type AddressBook } from './resolve.js';
 
 const RECENT_DELIVERIES = 500;
 const RECENT_EVENTS = 100;
@@ -44,13 +43,13 @@ export class EventingRuntime {
    */
   static plan(manifests: Manifests): Problem[] {
     const problems: Problem[] = [];
-    routes(manifests, addressBook(manifests, 'http://127.0.0.1'), problems);
+    routes(manifests, localAddressBook(manifests, 'http://127.0.0.1'), problems);
     return problems;
   }
 
   constructor(manifests: Manifests, baseUrl: string, logger: Logger) {
     const problems: Problem[] = [];
-    const triggerRoutes = routes(manifests, addressBook(manifests, baseUrl), problems);
+    const triggerRoutes = routes(manifests, localAddressBook(manifests, baseUrl), problems);
     if (problems.length > 0) throw new ManifestError(problems);
     for (const b of manifests.brokers) {
       const { namespace, name } = b.metadata;
@@ -84,17 +83,6 @@ export class EventingRuntime {
   }
 }
 
-export function brokerUrl(baseUrl: string, namespace: string, name: string): string {
-  return `${baseUrl}/${namespace}/${name}`;
-}
-
-function addressBook(manifests: Manifests, baseUrl: string): AddressBook {
-  const brokers = new Set(manifests.brokers.map((b) => `${b.metadata.namespace}/${b.metadata.name}`));
-  return {
-    broker: (ns, name) => (brokers.has(`${ns}/${name}`) ? brokerUrl(baseUrl, ns, name) : undefined),
-    service: (ns, name) => (manifests.functions.includes(name) ? serviceUrl(baseUrl, ns, name) : undefined),
-  };
-}
 
 /** Trigger delivery replaces the Broker's entirely (MT and the spec); a Broker without one gets the cluster default. */
 function effectiveDelivery(trigger: TriggerManifest, manifests: Manifests): DeliverySpec {

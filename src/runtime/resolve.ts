@@ -1,5 +1,7 @@
 import { httpTarget, type HttpTarget } from '../delivery/http-sender.js';
 import { describeDestination, type Destination } from '../manifests/destination.js';
+import type { Manifests } from '../manifests/load.js';
+import { serviceUrl } from '../serving/serving-runtime.js';
 
 export type Resolution = { readonly ok: true; readonly target: HttpTarget } | { readonly ok: false; readonly reason: string };
 
@@ -35,4 +37,17 @@ export function resolveDestination(destination: Destination, addresses: AddressB
     return { ok: false, reason: `${ref.kind} ${ref.namespace}/${ref.name}: the local runtime cannot resolve a ${ref.kind}; use a uri` };
   }
   return { ok: true, target: httpTarget(destination.uri ? new URL(destination.uri, `${address}/`).href : address) };
+}
+
+/** Addresses in the local runtime at `baseUrl`: its Brokers' ingress, its functions' Services. */
+export function localAddressBook(manifests: Manifests, baseUrl: string): AddressBook {
+  const brokers = new Set(manifests.brokers.map((b) => `${b.metadata.namespace}/${b.metadata.name}`));
+  return {
+    broker: (ns, name) => (brokers.has(`${ns}/${name}`) ? brokerUrl(baseUrl, ns, name) : undefined),
+    service: (ns, name) => (manifests.functions.includes(name) ? serviceUrl(baseUrl, ns, name) : undefined),
+  };
+}
+
+export function brokerUrl(baseUrl: string, namespace: string, name: string): string {
+  return `${baseUrl}/${namespace}/${name}`;
 }

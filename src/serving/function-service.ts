@@ -116,13 +116,18 @@ export class FunctionService extends EventEmitter<{ change: [] }> {
     const waiter: Waiter = {
       grant: (instance) => {
         clearTimeout(timer);
-        this.forward(instance, req, res, path);
+        this.forward(instance, req, res, path, () => this.admit(waiter));
       },
       refuse,
     };
+    this.admit(waiter);
+  }
+
+  /** Gives the request an instance with room now, or holds it (starting one when there are none). */
+  private admit(waiter: Waiter): void {
     const instance = this.pick();
     if (instance) return waiter.grant(this.claim(instance));
-    if (this.queue.length >= MAX_QUEUED) return refuse(503, `${this.spec.name} has ${MAX_QUEUED} requests waiting already`);
+    if (this.queue.length >= MAX_QUEUED) return waiter.refuse(503, `${this.spec.name} has ${MAX_QUEUED} requests waiting already`);
     this.queue.push(waiter);
     if (this.alive === 0) {
       this.log.info({ queued: this.queue.length }, 'scaling from zero: request held by the activator');
@@ -294,7 +299,11 @@ export class FunctionService extends EventEmitter<{ change: [] }> {
     }
   }
 
-  private forward(instance: FunctionInstance, req: IncomingMessage, res: ServerResponse, path: string): void {
+  /**
+   * Proxies to the instance. A refused connection means it died before its exit was seen: the
+   * request, not yet sent, goes to another instance, as the activator retries a failed dial.
+   */
+  private forward(instance: FunctionInstance, req: IncomingMessage, res: ServerResponse, path: string, redirect: () => void): void {
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
@@ -316,8 +325,12 @@ export class FunctionService extends EventEmitter<{ change: [] }> {
         response.body.on('end', release);
         response.body.pipe(res);
       })
-      .catch((err: Error) => {
+      .catch((err: Error & { code?: string }) => {
         release();
+        if (err.code === 'ECONNREFUSED' && !res.headersSent && !res.destroyed) {
+          if (instance.state === 'ready') instance.state = 'draining';
+          return redirect();
+        }
         // The instance went away mid-request (a crash): the delivery that sent it retries.
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' }).end(`instance ${instance.id} of ${this.spec.name} failed: ${err.message}\n`);
         else res.destroy();

@@ -56,7 +56,11 @@ export class Kpa {
     const maxDown = Math.floor(readyCount / config.maxScaleDownRate);
     const wantStable = Math.ceil(observe(stable) / settings.targetValue);
     const wantPanic = Math.ceil(observe(panic) / settings.targetValue);
-    const clamp = (n: number) => Math.min(Math.max(n, maxDown), maxUp);
+    // Any traffic at all asks for at least activation-scale instances (autoscaler.go), not only from zero.
+    const clamp = (n: number) => {
+      const m = Math.min(Math.max(n, maxDown), maxUp);
+      return n > 0 && settings.activationScale > 1 ? Math.max(m, settings.activationScale) : m;
+    };
 
     if (wantPanic / readyCount >= settings.panicThreshold) this.panicSince = now;
     else if (this.panicSince !== undefined && now - this.panicSince >= this.stableWindowMs) {

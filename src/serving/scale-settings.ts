@@ -56,17 +56,19 @@ export function readScaleSettings(
     const entry = value(key, legacy);
     if (!entry) return undefined;
     const n = Number(entry[1]);
-    if (entry[1].trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || !check(n)) {
+    // Integers as Go's strconv.ParseInt reads them (no "1.0", "1e3" or spaces), within int32.
+    const badInteger = integer && (!/^[+-]?\d+$/.test(entry[1]) || n > 2_147_483_647);
+    if (entry[1].trim() === '' || !Number.isFinite(n) || badInteger || !check(n)) {
       problems.error(fieldOf(entry[0]), `"${entry[1]}" is invalid: ${help}`);
       return undefined;
     }
     return n;
   };
-  const duration = (key: string, legacy: string | undefined, min: number, max: number, help: string): number | undefined => {
+  const duration = (key: string, legacy: string | undefined, min: number, max: number, help: string, wholeSeconds = false): number | undefined => {
     const entry = value(key, legacy);
     if (!entry) return undefined;
     const ms = parseGoDuration(entry[1]);
-    if (ms === undefined || ms < min || ms > max) {
+    if (ms === undefined || ms < min || ms > max || (wholeSeconds && ms % 1000 !== 0)) {
       problems.error(fieldOf(entry[0]), `"${entry[1]}" is invalid: ${help}`);
       return undefined;
     }
@@ -92,15 +94,22 @@ export function readScaleSettings(
   if (maxScale > 0 && minScale > maxScale) {
     problems.error(fieldOf(`${AUTOSCALING}min-scale`), `min-scale ${minScale} is above max-scale ${maxScale}`);
   }
-  const activationScale = number('activation-scale', undefined, (n) => n >= 1, 'an integer ≥ 1', true) ?? 1;
+  // Serving's webhook: activation-scale ≥ 2 and min-scale ≤ activation-scale ≤ max-scale (when max-scale is set).
+  const activationScale = number('activation-scale', undefined, (n) => n >= 2, 'an integer ≥ 2', true) ?? 1;
+  if (activationScale > 1 && minScale > activationScale) {
+    problems.error(fieldOf(`${AUTOSCALING}activation-scale`), `min-scale ${minScale} is above activation-scale ${activationScale}`);
+  } else if (activationScale > 1 && maxScale > 0 && activationScale > maxScale) {
+    problems.error(fieldOf(`${AUTOSCALING}activation-scale`), `activation-scale ${activationScale} is above max-scale ${maxScale}`);
+  }
   number('initial-scale', 'initialScale', (n) => n >= 0, 'an integer ≥ 0', true); // checked; see README on initial scale
   const target = number('target', undefined, (n) => n >= 0.01, 'a number ≥ 0.01', false);
-  const utilization = number('target-utilization-percentage', undefined, (n) => n >= 1 && n <= 100, 'a percentage from 1 to 100', false) ?? DEFAULTS.utilizationPercent;
-  const stableWindowMs = duration('window', undefined, 6000, HOUR_MS, 'a duration from 6s to 1h, such as 60s');
-  const panicWindowPercent = number('panic-window-percentage', undefined, (n) => n >= 1 && n <= 100, 'a percentage from 1 to 100', false) ?? DEFAULTS.panicWindowPercent;
-  const panicThresholdPercent = number('panic-threshold-percentage', undefined, (n) => n >= 110 && n <= 1000, 'a percentage from 110 to 1000', false) ?? DEFAULTS.panicThresholdPercent;
-  const scaleDownDelayMs = duration('scale-down-delay', undefined, 0, HOUR_MS, 'a duration from 0s to 1h') ?? 0;
-  const retentionMs = duration('scale-to-zero-pod-retention-period', undefined, 0, Number.MAX_SAFE_INTEGER, 'a duration ≥ 0s') ?? 0;
+  number('target-burst-capacity', 'targetBurstCapacity', (n) => n === -1 || n >= 0, '-1, 0 or a positive number', false); // checked; the local activator is always in the path
+  const utilization = number('target-utilization-percentage', 'targetUtilizationPercentage', (n) => n >= 1 && n <= 100, 'a percentage from 1 to 100', false) ?? DEFAULTS.utilizationPercent;
+  const stableWindowMs = duration('window', undefined, 6000, HOUR_MS, 'a duration from 6s to 1h in whole seconds, such as 60s', true);
+  const panicWindowPercent = number('panic-window-percentage', 'panicWindowPercentage', (n) => n >= 1 && n <= 100, 'a percentage from 1 to 100', false) ?? DEFAULTS.panicWindowPercent;
+  const panicThresholdPercent = number('panic-threshold-percentage', 'panicThresholdPercentage', (n) => n >= 110 && n <= 1000, 'a percentage from 110 to 1000', false) ?? DEFAULTS.panicThresholdPercent;
+  const scaleDownDelayMs = duration('scale-down-delay', 'scaleDownDelay', 0, HOUR_MS, 'a duration from 0s to 1h in whole seconds', true) ?? 0;
+  const retentionMs = duration('scale-to-zero-pod-retention-period', 'scaleToZeroPodRetentionPeriod', 0, HOUR_MS, 'a duration from 0s to 1h') ?? 0;
   if (problems.items.slice(before).some((p) => p.severity === 'error')) return undefined;
 
   // ResolveMetricTarget: containerConcurrency caps a concurrency target.
