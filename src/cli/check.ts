@@ -18,7 +18,7 @@ export async function checkCommand(args: string[]): Promise<number> {
     if (e.enforced) process.stdout.write(`cel: ${name} is enforced on a cluster: ${e.how}\n`);
     else process.stdout.write(`warning: ${file} (document ${document}) ${name} field metadata.annotations.eventyard.dev/cel: not enforced on a cluster: ${e.why}\n`);
   }
-  const summary = `${manifests.files.length} files: ${manifests.brokers.length} brokers, ${manifests.triggers.length} triggers, ${manifests.others.length} other objects`;
+  const summary = `${manifests.files.length} files: ${manifests.brokers.length} brokers, ${manifests.triggers.length} triggers, ${manifests.services.length} services, ${manifests.sources.length} sources, ${manifests.others.length} other objects; ${manifests.functions.length} functions`;
   if (errors.length > 0) {
     process.stdout.write(`${summary}; ${errors.length} error(s)\n`);
     return 1;

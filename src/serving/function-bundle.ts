@@ -71,6 +71,9 @@ export async function bundleFunctions(projectDir: string, functions: readonly Fu
       platform: 'node',
       format: 'cjs',
       target: 'node20',
+      // The project's tsconfig is strict, which would put "use strict" over the whole bundle and break
+      // the sloppy-mode dependencies; what matters of it for transpiling is kept here.
+      tsconfigRaw: { compilerOptions: { alwaysStrict: false, verbatimModuleSyntax: true } },
       // faas-js-runtime recognises a returned event by its class name, which bundling must not change.
       keepNames: true,
       // A project folder without its own node_modules uses eventyard's.
