@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { hasFunction } from '../serving/function-bundle.js';
 import { readBrokerSpec, type BrokerManifest } from './broker.js';
-import { CrdRegistry } from './crd-schema.js';
+import { CrdRegistry, funcYamlProblems } from './crd-schema.js';
 import { FieldReader, isObject } from './fields.js';
 import { objectKey, readMetadata, type ManifestObject } from './metadata.js';
 import { ProblemList, type Problem } from './problems.js';
@@ -88,6 +88,8 @@ export async function loadManifests(projectDir: string): Promise<Manifests> {
     }
     problems.push(...list.items);
   }
+  const funcYaml = await readFile(path.join(projectDir, 'func.yaml'), 'utf8').catch(() => undefined);
+  if (funcYaml !== undefined) problems.push(...funcYamlProblems(funcYaml, 'func.yaml'));
   const functions = await functionNames(projectDir);
   const manifests = { brokers, triggers, services, sources, others, functions, problems, files };
   problems.push(...checkReferences(manifests));
