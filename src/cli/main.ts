@@ -9,7 +9,10 @@ import { UsageError } from './usage.js';
 const USAGE = `eventyard — Knative eventing and functions, locally
 
   eventyard dev   [--dir D] [--port P] [--host H] [--max-body-bytes N]
-                  run the broker, triggers and delivery of the manifests in D (default: .)
+                  [--stable-window 60s] [--scale-to-zero-grace-period 30s]
+                  [--kafka-bootstrap-servers H:P] [--rocketmq-endpoints H:P]
+                  run the broker, triggers, delivery, sources and functions (scaled from
+                  zero) of the project in D (default: .)
   eventyard send  [URL] --type T --source S [--data JSON|@file] [--ext name=value]…
                   [--id I] [--subject S] [--content-type C] [--structured]
                   send one CloudEvent to a broker (default URL http://127.0.0.1:8080/default/default)

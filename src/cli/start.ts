@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { devCommand } from './dev.js';
+import { hasFunction } from '../serving/function-bundle.js';
 import { buildFunctions } from './build.js';
 
 /**
@@ -11,6 +12,10 @@ import { buildFunctions } from './build.js';
 export async function startCommand(args: string[]): Promise<number> {
   const service = process.env.K_SERVICE;
   if (!service) return devCommand(args);
+  if (!hasFunction(process.cwd(), service)) {
+    process.stderr.write(`eventyard start: K_SERVICE is "${service}", but there is no functions/${service}/index.ts; a Knative Service must be named after the function it runs\n`);
+    return 1;
+  }
   const bundles = await buildFunctions(process.cwd(), [service]);
   createRequire(import.meta.url)(path.resolve(bundles.get(service)!));
   return 0;
