@@ -41,6 +41,11 @@ it('delivers the README curl to the display subscriber and lists the delivery', 
   const line = JSON.parse(printed.trim().split('\n')[0]!);
   expect(line).toMatchObject({ 'ce-id': 'hello-1', 'ce-type': 'dev.eventyard.hello', data: '{"hello":"world"}' });
   expect(line['ce-knativearrivaltime']).toBeDefined();
-  const deliveries = (await (await fetch(`${dev.url}/_/deliveries`)).json()) as { eventId: string; fate: string; trigger: string }[];
+  // The subscriber prints the event before its answer reaches the broker: the record may lag.
+  let deliveries: { eventId: string; fate: string; trigger: string }[] = [];
+  for (let i = 0; i < 100 && deliveries.length === 0; i++) {
+    deliveries = (await (await fetch(`${dev.url}/_/deliveries`)).json()) as typeof deliveries;
+    if (deliveries.length === 0) await new Promise((r) => setTimeout(r, 20));
+  }
   expect(deliveries[0]).toMatchObject({ eventId: 'hello-1', fate: 'delivered', trigger: 'default/hello-display' });
 });

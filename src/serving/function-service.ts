@@ -326,11 +326,11 @@ export class FunctionService extends EventEmitter<{ change: [] }> {
         response.body.pipe(res);
       })
       .catch((err: Error & { code?: string }) => {
+        // The instance is gone or broken (its exit may not have been seen yet): no new request
+        // goes to it, or a quick retry would reuse a dead connection to it.
+        if (instance.state === 'ready') instance.state = 'draining';
         release();
-        if (err.code === 'ECONNREFUSED' && !res.headersSent && !res.destroyed) {
-          if (instance.state === 'ready') instance.state = 'draining';
-          return redirect();
-        }
+        if (err.code === 'ECONNREFUSED' && !res.headersSent && !res.destroyed) return redirect();
         // The instance went away mid-request (a crash): the delivery that sent it retries.
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' }).end(`instance ${instance.id} of ${this.spec.name} failed: ${err.message}\n`);
         else res.destroy();

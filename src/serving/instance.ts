@@ -36,6 +36,7 @@ export class FunctionInstance {
   coldStartMs: number | undefined;
   private readonly child: ChildProcess;
   private stopping = false;
+  private forceKilled = false;
   private stderr = '';
 
   private constructor(
@@ -62,7 +63,9 @@ export class FunctionInstance {
     this.child.once('exit', (code, signal) => {
       const wasReady = this.coldStartMs !== undefined;
       this.state = 'gone';
-      options.onExit(this, { expected: this.stopping, wasReady, code, signal, stderrTail: this.stderr.trim() });
+      // A SIGKILL we did not send is a crash even while stopping: the process was already dying.
+      const expected = this.stopping && (signal !== 'SIGKILL' || this.forceKilled);
+      options.onExit(this, { expected, wasReady, code, signal, stderrTail: this.stderr.trim() });
     });
   }
 
@@ -81,7 +84,10 @@ export class FunctionInstance {
     this.state = 'draining';
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
+    const timer = setTimeout(() => {
+      this.forceKilled = true;
+      this.child.kill('SIGKILL');
+    }, STOP_GRACE_MS);
     return exited.finally(() => clearTimeout(timer));
   }
 
