@@ -37,3 +37,35 @@ describe('the repository', async () => {
     for (const service of manifests.services) expect(manifests.functions).toContain(service.metadata.name);
   });
 });
+
+describe('npm start on the repository, as the README shows it', () => {
+  it('answers the README curl with train-control, started from zero', async () => {
+    const { spawn } = await import('node:child_process');
+    const { freePort } = await import('./helpers/ports.js');
+    const port = await freePort();
+    const child = spawn('npm', ['start', '--', '--port', String(port)], { cwd: ROOT, env: { ...process.env, EVENTYARD_LOG_LEVEL: 'info' }, detached: true });
+    let log = '';
+    child.stdout!.on('data', (d) => (log += d));
+    child.stderr!.on('data', (d) => (log += d));
+    const until = async (what: string, done: () => boolean) => {
+      for (let i = 0; i < 600 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
+      if (!done()) throw new Error(`no ${what} in the log:\n${log}`);
+    };
+    try {
+      await until('broker ingress', () => log.includes('broker ingress'));
+      const response = await fetch(`http://127.0.0.1:${port}/default/default`, {
+        method: 'POST',
+        headers: { 'ce-specversion': '1.0', 'ce-id': 'frame-1', 'ce-source': '/camera/train-1', 'ce-type': 'dev.eventyard.frame.classified', 'content-type': 'application/json' },
+        body: '{"trainId":"train-1","seq":1,"predictions":[{"label":"stop","score":0.93}]}',
+      });
+      expect(response.status).toBe(202);
+      await until('reply', () => /"event":"frame-1".*"outcome":"replied"/.test(log));
+      expect(log).toMatch(/"service":"default\/train-control".*scaling from zero: request held by the activator/);
+      expect(log).toMatch(/"service":"default\/train-control".*"coldStartMs":\d+.*instance ready/);
+      const deliveries = (await (await fetch(`http://127.0.0.1:${port}/_/deliveries`)).json()) as { eventId: string; fate: string; attempts: number; reply?: { type: string } }[];
+      expect(deliveries.find((d) => d.eventId === 'frame-1')).toMatchObject({ fate: 'delivered', attempts: 1, reply: { type: 'dev.eventyard.train.command' } });
+    } finally {
+      process.kill(-child.pid!, 'SIGTERM');
+    }
+  }, 60_000);
+});

@@ -2,6 +2,7 @@ import { buildCommand } from './build.js';
 import { checkCommand } from './check.js';
 import { devCommand } from './dev.js';
 import { explainCommand } from './explain.js';
+import { rocketmqAdapterCommand } from './rocketmq-adapter.js';
 import { sendCommand } from './send.js';
 import { startCommand } from './start.js';
 import { UsageError } from './usage.js';
@@ -21,6 +22,9 @@ const USAGE = `eventyard — Knative eventing and functions, locally
                   functions/, with its Triggers' CEL filters enforced; elsewhere eventyard dev
   eventyard build [--dir D]
                   bundle every function into build/functions/ for the image (npm run build)
+  eventyard rocketmq-adapter --source NAMESPACE/NAME [--dir D] [--endpoints H:P]
+                  on a cluster (a ContainerSource): run that RocketMQSource of the manifests,
+                  delivering to K_SINK
   eventyard check [--dir D]
                   validate the manifests; lists every problem with file and field
   eventyard explain --event FILE [--dir D] [--trigger NAME] [--json]
@@ -35,6 +39,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   explain: explainCommand,
   start: startCommand,
   build: buildCommand,
+  'rocketmq-adapter': rocketmqAdapterCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -23,7 +23,8 @@ const HUNG_REQUEST_MS = 5_000;
  * project (read from eventing/, sources/ and triggers/ under --dir), for a cluster where no controller
  * reconciles RocketMQSources: a ContainerSource runs this command in the project image
  * (sources/chat-rocketmq-adapter.yaml) and gives it K_SINK and K_CE_OVERRIDES. Runs until SIGTERM or
- * SIGINT, then stops receiving, lets the deliveries in flight end and acks them.
+ * SIGINT, then stops receiving, lets the deliveries in flight end, acks them and exits the process
+ * with 0. Resolves (with 1) only when it cannot start.
  */
 export async function rocketmqAdapterCommand(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
@@ -132,7 +133,9 @@ export async function rocketmqAdapterCommand(args: string[]): Promise<number> {
   await sinkDelivery.close();
   log.info(adapter.stats(), 'stopped');
   logger.flush();
-  return 0;
+  // Every message is acked or left to the proxy. The client's last long poll cannot be cancelled and
+  // would hold the process until its deadline: exit now.
+  process.exit(0);
 }
 
 /** K_CE_OVERRIDES as a ContainerSource writes it: `{"extensions":{"name":"value"}}`. */
