@@ -10,7 +10,7 @@ export interface ServiceManifest extends ManifestObject {
   readonly env: Readonly<Record<string, string>>;
   /** Hard limit of requests in flight per instance; 0 is unlimited (Knative's default). */
   readonly containerConcurrency: number;
-  /** Longest a request may take, activator queueing included (Knative default 300 s). */
+  /** Longest a request may wait for an instance, and then take at it (timeoutSeconds, default 300 s). */
   readonly timeoutMs: number;
   readonly scale: ScaleSettings;
 }

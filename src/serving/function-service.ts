@@ -98,18 +98,19 @@ export class FunctionService extends EventEmitter<{ change: [] }> {
       this.meter.end(performance.now());
       this.changed();
     };
-    res.once('close', () => {
-      // The caller gave up while its request was held: it no longer waits for an instance.
+    const dequeue = () => {
+      clearTimeout(timer);
       const i = this.queue.indexOf(waiter);
       if (i !== -1) this.queue.splice(i, 1);
-      clearTimeout(timer);
+    };
+    // A caller that gives up while its request is held no longer waits for an instance.
+    res.once('close', () => {
+      dequeue();
       finish();
     });
     const timer = setTimeout(() => refuse(503, `no instance of ${this.spec.name} had room within ${this.spec.timeoutMs} ms`), this.spec.timeoutMs);
     const refuse = (status: number, reason: string) => {
-      clearTimeout(timer);
-      const i = this.queue.indexOf(waiter);
-      if (i !== -1) this.queue.splice(i, 1);
+      dequeue();
       if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${reason}\n`);
       finish();
     };
