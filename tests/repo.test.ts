@@ -69,3 +69,33 @@ describe('npm start on the repository, as the README shows it', () => {
     }
   }, 60_000);
 });
+
+describe('the image: npm run build, then npm start with K_SERVICE as Knative sets it', () => {
+  it('bundles every function, and serves the one K_SERVICE names from its bundle', async () => {
+    const { spawn, spawnSync } = await import('node:child_process');
+    const { freePort } = await import('./helpers/ports.js');
+    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
+    expect(build.status).toBe(0);
+    expect(build.stdout).toContain('built train-control: build/functions/train-control.cjs');
+    const port = await freePort();
+    const child = spawn('npm', ['start'], { cwd: ROOT, env: { ...process.env, K_SERVICE: 'train-control', PORT: String(port) }, detached: true });
+    let log = '';
+    child.stderr!.on('data', (d) => (log += d));
+    try {
+      for (let i = 0; i < 200 && !log.includes('serving function train-control'); i++) await new Promise((r) => setTimeout(r, 50));
+      const response = await fetch(`http://127.0.0.1:${port}/`, {
+        method: 'POST',
+        headers: { 'ce-specversion': '1.0', 'ce-id': 'f1', 'ce-source': '/camera', 'ce-type': 'dev.eventyard.frame.classified', 'content-type': 'application/json' },
+        body: '{"trainId":"t1","seq":1,"predictions":[{"label":"slow","score":0.83}]}',
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('ce-type')).toBe('dev.eventyard.train.command');
+      expect(await response.json()).toEqual({ trainId: 't1', seq: 1, action: 'slow', reason: 'slow sign seen (score 0.83)' });
+      const bad = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'ce-specversion': '1.0', 'ce-id': 'f2', 'ce-source': '/camera', 'ce-type': 'dev.eventyard.frame.classified', 'content-type': 'application/json' }, body: '{"trainId":"t1"}' });
+      expect(bad.status).toBe(400);
+      expect(await bad.text()).toContain("must have required property 'seq'");
+    } finally {
+      process.kill(-child.pid!, 'SIGTERM');
+    }
+  }, 60_000);
+});

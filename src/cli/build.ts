@@ -1,7 +1,8 @@
+import path from 'node:path';
 import { celGuardsFor } from '../filters/cel/cluster.js';
 import { loadManifests } from '../manifests/load.js';
 import { formatProblem } from '../manifests/problems.js';
-import { bundleFunctions, IMAGE_BUILD_DIR } from '../serving/function-bundle.js';
+import { bundleFunctions, FunctionBuildError, IMAGE_BUILD_DIR } from '../serving/function-bundle.js';
 import { parseFlags } from './usage.js';
 
 /**
@@ -18,8 +19,14 @@ export async function buildCommand(args: string[]): Promise<number> {
     process.stderr.write(`eventyard build: the manifests have ${errors.length} error(s); nothing was built\n`);
     return 1;
   }
-  const bundles = await buildFunctions(values.dir, manifests.functions);
-  for (const [name, file] of bundles) process.stdout.write(`built ${name}: ${file}\n`);
+  try {
+    const bundles = await buildFunctions(values.dir, manifests.functions);
+    for (const [name, file] of bundles) process.stdout.write(`built ${name}: ${path.relative(process.cwd(), file)}\n`);
+  } catch (err) {
+    if (!(err instanceof FunctionBuildError)) throw err;
+    process.stderr.write(`eventyard build: ${err.message}\n`);
+    return 1;
+  }
   return 0;
 }
 
@@ -27,5 +34,5 @@ export async function buildCommand(args: string[]): Promise<number> {
 export async function buildFunctions(dir: string, names: readonly string[]): Promise<Map<string, string>> {
   const manifests = await loadManifests(dir);
   const functions = names.map((name) => ({ name, celGuards: celGuardsFor(manifests, dir, name) }));
-  return bundleFunctions(dir, functions, `${dir}/${IMAGE_BUILD_DIR}`);
+  return bundleFunctions(dir, functions, path.join(dir, IMAGE_BUILD_DIR));
 }

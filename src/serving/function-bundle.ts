@@ -39,7 +39,9 @@ export interface FunctionToBundle {
  * because some of faas-js-runtime's dependencies are sloppy-mode scripts that break under ESM.
  * Returns the bundle of each function by name.
  */
-export async function bundleFunctions(projectDir: string, functions: readonly FunctionToBundle[], outDir: string): Promise<Map<string, string>> {
+export async function bundleFunctions(dir: string, functions: readonly FunctionToBundle[], outDir: string): Promise<Map<string, string>> {
+  // Generated entries import the functions by absolute path: a relative one would read as a package.
+  const projectDir = path.resolve(dir);
   const entries = path.join(outDir, 'entries');
   await mkdir(entries, { recursive: true });
   const entryPoints: Record<string, string> = {};
