@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { runFilterBench } from './filters.js';
+import { runKafkaBench } from './kafka.js';
+import { runServingBench } from './serving.js';
 
 const HERE = import.meta.dirname;
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
@@ -16,6 +18,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
 const TRIGGER_COUNTS = (process.env.BENCH_TRIGGERS ?? '1,10,100').split(',').map(Number);
+/** Which benches run: broker (with the filter bench), serving, kafka; default all. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'broker,serving,kafka').split(',').map((s) => s.trim()));
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -146,71 +150,99 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-const { child: sub, msg } = await child('subscriber.ts', []);
-const subscriberUrl = `http://127.0.0.1:${msg.ready as number}/sink`;
-const runs = new Map<string, { throughput: number[]; cpuUs: number[]; p50: number[]; p99: number[] }>(
-  systems.map((s) => [s.name, { throughput: [], cpuUs: [], p50: [], p99: [] }]),
-);
+/** The broker bench (every system in its own process, alternating per trial) and the filter bench. */
+async function runBrokerBench() {
+  const { child: sub, msg } = await child('subscriber.ts', []);
+  const subscriberUrl = `http://127.0.0.1:${msg.ready as number}/sink`;
+  const runs = new Map<string, { throughput: number[]; cpuUs: number[]; p50: number[]; p99: number[] }>(
+    systems.map((s) => [s.name, { throughput: [], cpuUs: [], p50: [], p99: [] }]),
+  );
 
-const perEvent = new Map<string, number>();
-console.error(`bench: ${TRIALS} trials × ${EVENTS} events at concurrency ${CONCURRENCY}; latency at ${RATE} events/s for ${RATE_SECONDS} s`);
-for (let trial = 1; trial <= TRIALS; trial++) {
-  for (const system of systems) {
-    const sut = await system.start(subscriberUrl);
-    await throughput(sub, sut.child, sut.url, Math.min(2000, EVENTS), sut.deliveriesPerEvent); // warm-up
-    const { rate: t, cpuUs } = await throughput(sub, sut.child, sut.url, EVENTS, sut.deliveriesPerEvent);
-    const l = await latency(sub, sut.url, sut.deliveriesPerEvent);
-    const r = runs.get(system.name)!;
-    perEvent.set(system.name, sut.deliveriesPerEvent);
-    r.throughput.push(t);
-    r.cpuUs.push(cpuUs);
-    r.p50.push(l.p50);
-    r.p99.push(l.p99);
-    console.error(`  trial ${trial}  ${system.name.padEnd(32)} ${t.toFixed(0).padStart(6)} events/s   ${cpuUs.toFixed(0).padStart(4)} µs CPU/event   p50 ${l.p50.toFixed(2)} ms   p99 ${l.p99.toFixed(2)} ms`);
-    sut.child.kill(process.env.BENCH_PROFILE ? 'SIGINT' : 'SIGKILL');
-    await once(sut.child, 'exit');
+  const perEvent = new Map<string, number>();
+  console.error(`bench: ${TRIALS} trials × ${EVENTS} events at concurrency ${CONCURRENCY}; latency at ${RATE} events/s for ${RATE_SECONDS} s`);
+  for (let trial = 1; trial <= TRIALS; trial++) {
+    for (const system of systems) {
+      const sut = await system.start(subscriberUrl);
+      await throughput(sub, sut.child, sut.url, Math.min(2000, EVENTS), sut.deliveriesPerEvent); // warm-up
+      const { rate: t, cpuUs } = await throughput(sub, sut.child, sut.url, EVENTS, sut.deliveriesPerEvent);
+      const l = await latency(sub, sut.url, sut.deliveriesPerEvent);
+      const r = runs.get(system.name)!;
+      perEvent.set(system.name, sut.deliveriesPerEvent);
+      r.throughput.push(t);
+      r.cpuUs.push(cpuUs);
+      r.p50.push(l.p50);
+      r.p99.push(l.p99);
+      console.error(`  trial ${trial}  ${system.name.padEnd(32)} ${t.toFixed(0).padStart(6)} events/s   ${cpuUs.toFixed(0).padStart(4)} µs CPU/event   p50 ${l.p50.toFixed(2)} ms   p99 ${l.p99.toFixed(2)} ms`);
+      sut.child.kill(process.env.BENCH_PROFILE ? 'SIGINT' : 'SIGKILL');
+      await once(sut.child, 'exit');
+    }
   }
+  sub.kill();
+
+  const baseline = systems[0]!.name;
+  const baselineRuns = runs.get(baseline)!;
+  const rows = systems.map((s) => {
+    const r = runs.get(s.name)!;
+    // Ratio per trial (same trial, same machine state), then the median of those ratios.
+    const ratios = r.throughput.map((t, i) => t / baselineRuns.throughput[i]!);
+    return {
+      system: s.name,
+      triggers: s.triggers,
+      eventsPerSecond: Math.round(median(r.throughput)),
+      deliveriesPerEvent: perEvent.get(s.name)!,
+      cpuUsPerEvent: Math.round(median(r.cpuUs)),
+      p50Ms: Number(median(r.p50).toFixed(2)),
+      p99Ms: Number(median(r.p99).toFixed(2)),
+      ratioToBaseline: Number(median(ratios).toFixed(2)),
+      trials: r.throughput.map((t) => Math.round(t)),
+    };
+  });
+
+  const filters = runFilterBench();
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
+  const table = [
+    `Broker throughput and latency — ${new Date().toISOString()} — ${machine}`,
+    `${TRIALS} trials × ${EVENTS} events, ${CONCURRENCY} concurrent senders; latency at a fixed ${RATE} events/s; medians.`,
+    '',
+    '| system | deliveries per event | events/s | deliveries/s | throughput ÷ baseline | CPU µs per event | p50 latency (ms) | p99 latency (ms) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.system} | ${r.deliveriesPerEvent} | ${r.eventsPerSecond} | ${r.eventsPerSecond * r.deliveriesPerEvent} | ${r.ratioToBaseline.toFixed(2)} | ${r.cpuUsPerEvent} | ${r.p50Ms} | ${r.p99Ms} |`,
+    ),
+    '',
+  ].join('\n');
+  return { table, rows, filters };
 }
-sub.kill();
 
-const baseline = systems[0]!.name;
-const baselineRuns = runs.get(baseline)!;
-const rows = systems.map((s) => {
-  const r = runs.get(s.name)!;
-  // Ratio per trial (same trial, same machine state), then the median of those ratios.
-  const ratios = r.throughput.map((t, i) => t / baselineRuns.throughput[i]!);
-  return {
-    system: s.name,
-    triggers: s.triggers,
-    eventsPerSecond: Math.round(median(r.throughput)),
-    deliveriesPerEvent: perEvent.get(s.name)!,
-    cpuUsPerEvent: Math.round(median(r.cpuUs)),
-    p50Ms: Number(median(r.p50).toFixed(2)),
-    p99Ms: Number(median(r.p99).toFixed(2)),
-    ratioToBaseline: Number(median(ratios).toFixed(2)),
-    trials: r.throughput.map((t) => Math.round(t)),
-  };
-});
+const broker = ONLY.has('broker') ? await runBrokerBench() : undefined;
+if (broker) {
+  console.log(broker.table);
+  console.log(broker.filters.table);
+}
+const serving = ONLY.has('serving') ? await runServingBench() : undefined;
+if (serving) console.log(serving.table);
+const kafka = ONLY.has('kafka') ? await runKafkaBench() : undefined;
+if (kafka) console.log(kafka.table);
 
-const filters = runFilterBench();
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
-const table = [
-  `Broker throughput and latency — ${new Date().toISOString()} — ${machine}`,
-  `${TRIALS} trials × ${EVENTS} events, ${CONCURRENCY} concurrent senders; latency at a fixed ${RATE} events/s; medians.`,
-  '',
-  '| system | deliveries per event | events/s | deliveries/s | throughput ÷ baseline | CPU µs per event | p50 latency (ms) | p99 latency (ms) |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows.map(
-    (r) =>
-      `| ${r.system} | ${r.deliveriesPerEvent} | ${r.eventsPerSecond} | ${r.eventsPerSecond * r.deliveriesPerEvent} | ${r.ratioToBaseline.toFixed(2)} | ${r.cpuUsPerEvent} | ${r.p50Ms} | ${r.p99Ms} |`,
-  ),
-  '',
-].join('\n');
-console.log(table);
-console.log(filters.table);
 const out = path.join(HERE, 'results');
 await mkdir(out, { recursive: true });
-await writeFile(path.join(out, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), machine, trials: TRIALS, events: EVENTS, concurrency: CONCURRENCY, rate: RATE, rows, filters: filters.rows }, null, 2));
-await writeFile(path.join(out, 'latest.md'), `${table}\n${filters.table}`);
+await writeFile(
+  path.join(out, 'latest.json'),
+  JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      machine,
+      only: [...ONLY],
+      ...(broker ? { trials: TRIALS, events: EVENTS, concurrency: CONCURRENCY, rate: RATE, rows: broker.rows, filters: broker.filters.rows } : {}),
+      ...(serving ? { serving: serving.rows } : {}),
+      ...(kafka ? { kafka: kafka.rows } : {}),
+    },
+    null,
+    2,
+  ),
+);
+await writeFile(path.join(out, 'latest.md'), [broker?.table, broker?.filters.table, serving?.table, kafka?.table].filter((t) => t !== undefined).join('\n'));
 console.error(`bench: wrote ${path.relative(process.cwd(), out)}/latest.json and latest.md`);
 process.exit(0);

@@ -49,6 +49,8 @@ export class FunctionInstance {
       env: { ...process.env, ...options.env, PORT: String(port) },
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       serialization: 'json',
+      // Not the runtime's own flags (a TypeScript loader, a profiler): the bundle is plain JS.
+      execArgv: [],
     });
     this.child.stderr!.on('data', (chunk: Buffer) => {
       process.stderr.write(chunk);
