@@ -64,11 +64,19 @@ export class SinkDelivery {
     return this.sender.destroy();
   }
 
+  /** Binary mode, as Knative's adapters send; the headers object is fresh, so it is added to in place. */
+  private encode(event: CloudEvent): HttpMessage {
+    const message = encodeHttpEvent(event, 'binary');
+    message.headers.prefer = 'reply';
+    message.headers['kn-namespace'] = this.route.namespace;
+    return message;
+  }
+
   private async send(target: HttpTarget, event: CloudEvent, log: Logger): Promise<AttemptResult> {
     const { result } = await deliverWithRetries({
       sender: this.sender,
       target,
-      request: withHeaders(encodeHttpEvent(event, 'binary'), { prefer: 'reply', 'kn-namespace': this.route.namespace }),
+      request: this.encode(event),
       policy: this.route.policy,
       replies: 'ignored',
       signal: this.signal,
@@ -80,8 +88,4 @@ export class SinkDelivery {
     });
     return result;
   }
-}
-
-function withHeaders(message: HttpMessage, headers: Record<string, string>): HttpMessage {
-  return { headers: { ...headers, ...message.headers }, body: message.body };
 }
