@@ -8,7 +8,7 @@ import path from 'node:path';
 const service = process.env.K_SERVICE;
 const bundle = service && process.argv[2] === 'start' && /^[a-z0-9-]+$/.test(service) ? path.resolve('build', 'functions', `${service}.cjs`) : undefined;
 if (bundle && existsSync(bundle)) {
-  createRequire(import.meta.url)(bundle);
+  createRequire(import.meta.url)('../src/serving/load-bundle.cjs')(bundle);
 } else {
   // Everything else runs the TypeScript sources directly: no build step after `npm ci`.
   const { register } = await import('tsx/esm/api');

@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import { devCommand } from './dev.js';
 import { hasFunction } from '../serving/function-bundle.js';
 import { buildFunctions } from './build.js';
@@ -17,6 +16,6 @@ export async function startCommand(args: string[]): Promise<number> {
     return 1;
   }
   const bundles = await buildFunctions(process.cwd(), [service]);
-  createRequire(import.meta.url)(path.resolve(bundles.get(service)!));
+  createRequire(import.meta.url)('../serving/load-bundle.cjs')(bundles.get(service)!);
   return 0;
 }

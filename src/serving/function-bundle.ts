@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Message } from 'esbuild';
@@ -87,6 +87,8 @@ export async function bundleFunctions(dir: string, functions: readonly FunctionT
     if (!errors) throw err;
     throw new FunctionBuildError(`functions do not build:\n${errors.map(formatMessage).join('\n')}`);
   }
+  // Code caches of earlier bundles (load-bundle.cjs) can never be used again.
+  for (const file of await readdir(outDir)) if (file.endsWith('.v8cache')) await rm(path.join(outDir, file), { force: true });
   return new Map(functions.map(({ name }) => [name, path.join(outDir, `${name}.cjs`)]));
 }
 

@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 // CommonJS: Node's ESM loader only sees its default export.
 import faas from 'faas-js-runtime';
-import { compileGuards, guardHandle } from '../filters/cel/cluster.js';
 
 /** A function module under the Knative Functions (faas-js-runtime) contract. */
 export interface FunctionModule {
@@ -26,7 +25,12 @@ export interface ReadyMessage {
  */
 export async function serveFunction(name: string, module: FunctionModule, celGuards: Readonly<Record<string, string>>): Promise<Server> {
   if (typeof module.handle !== 'function') throw new Error(`function ${name} does not export a handle function`);
-  const func = { ...module, handle: guardHandle(module.handle as never, compileGuards(celGuards)) };
+  let func: FunctionModule = module;
+  if (Object.keys(celGuards).length > 0) {
+    // Only a function that enforces CEL loads the CEL engine: the rest start sooner.
+    const { compileGuards, guardHandle } = await import('../filters/cel/cluster.js');
+    func = { ...module, handle: guardHandle(module.handle as never, compileGuards(celGuards)) as never };
+  }
   const port = Number(process.env.PORT ?? 8080);
   const server: Server = await faas.start(func as never, { port } as never);
   if (process.send) {

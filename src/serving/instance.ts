@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { ReadyMessage } from './function-main.js';
 
 export type InstanceState = 'starting' | 'ready' | 'draining' | 'gone';
@@ -25,6 +26,8 @@ export interface InstanceOptions {
 }
 
 const STOP_GRACE_MS = 5_000;
+/** The image's bundle loader (bin/eventyard.js uses it too): a cold start runs the very same code. */
+const LOAD_BUNDLE = fileURLToPath(new URL('./load-bundle.cjs', import.meta.url));
 const STDERR_TAIL_BYTES = 4096;
 
 /** One process serving a function: what a pod with its queue-proxy is on a cluster. */
@@ -44,7 +47,7 @@ export class FunctionInstance {
     readonly port: number,
     options: InstanceOptions,
   ) {
-    this.child = fork(options.bundle, [], {
+    this.child = fork(LOAD_BUNDLE, [options.bundle], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env, PORT: String(port) },
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
