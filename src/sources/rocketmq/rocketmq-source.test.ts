@@ -160,6 +160,8 @@ describe('RocketMQSource adapter', () => {
     const stats = fake.stats('retried', 'g-retried');
     expect(stats).toMatchObject({ delivered: 1, redelivered: 0, acked: 1, inFlight: 0, pending: 0 });
     expect(stats.invisibleChanges).toBeGreaterThanOrEqual(2);
+    // The proxy records the ack before the adapter has its answer: the task ends a moment later.
+    await fake.waitFor(() => adapter.stats().inFlight === 0);
     expect(adapter.stats()).toMatchObject({ state: 'running', received: 1, delivered: 1, deadLettered: 0, dropped: 0, inFlight: 0 });
   });
 
