@@ -172,21 +172,6 @@ export class CrdRegistry {
   }
 }
 
-let defaultRegistry: CrdRegistry | undefined;
-
-/**
- * Validates one document against the process-wide registry. Prefer a CrdRegistry per project load:
- * CRDs registered here stay for the life of the process.
- */
-export function crdProblems(doc: unknown, problems: ProblemList, options?: CrdCheckOptions): void {
-  (defaultRegistry ??= new CrdRegistry()).problems(doc, problems, options);
-}
-
-/** Registers a project CRD in the process-wide registry; undefined when done, else what is wrong. */
-export function registerCrd(crdDoc: unknown): string | undefined {
-  return (defaultRegistry ??= new CrdRegistry()).add(crdDoc);
-}
-
 function splitApiVersion(apiVersion: string): { group: string; version: string } | undefined {
   const slash = apiVersion.lastIndexOf('/');
   if (slash <= 0) return undefined; // the core group ("v1") has no CRDs

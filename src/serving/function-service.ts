@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent } from 'undici';
 import type { Logger } from '../observability/logger.js';
+import { backoffAfterFailures } from '../runtime/retry-backoff.js';
 import { ConcurrencyMeter } from './concurrency-meter.js';
 import { FunctionInstance, type InstanceExit } from './instance.js';
 import { Kpa, type AutoscalerConfig } from './kpa.js';
@@ -45,7 +46,6 @@ interface Waiter {
 
 /** Requests waiting at zero beyond this are refused with 503, as the activator's breaker does. */
 const MAX_QUEUED = 10_000;
-const RESTART_BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 const CHANGE_COALESCE_MS = 100;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer', 'host']);
 
@@ -257,7 +257,7 @@ export class FunctionService extends EventEmitter<{ change: [] }> {
       this.log.error({ instance: instance.id, inFlight: instance.inFlight, stderr: exit.stderrTail }, `instance crashed (${how}); its requests in flight fail and are retried by delivery; replacing it`);
     } else {
       this.startFailures++;
-      const backoff = RESTART_BACKOFF_MS[Math.min(this.startFailures, RESTART_BACKOFF_MS.length) - 1]!;
+      const backoff = backoffAfterFailures(this.startFailures);
       this.restartAt = performance.now() + backoff;
       this.log.error({ instance: instance.id, stderr: exit.stderrTail, retryInMs: backoff }, `function failed to start (${how})`);
       if (this.alive === 0) {

@@ -23,10 +23,3 @@ export interface EventSource {
   /** Stops consuming; events in flight finish (or fail) and are committed as they end. */
   stop(): Promise<void>;
 }
-
-/** Reconnect delays after a failed connection: quick at first, then every 30 s. */
-export const RECONNECT_BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000] as const;
-
-export function reconnectDelay(failures: number): number {
-  return RECONNECT_BACKOFF_MS[Math.min(failures, RECONNECT_BACKOFF_MS.length) - 1] ?? RECONNECT_BACKOFF_MS[0];
-}

@@ -2,7 +2,8 @@ import { Kafka, logLevel as KafkaLogLevel, type Consumer, type ConsumerConfig, t
 import type { KafkaSourceManifest } from '../../manifests/kafka-source.js';
 import type { Logger } from '../../observability/logger.js';
 import type { SinkDelivery, SourceFate } from '../sink-delivery.js';
-import { reconnectDelay, type EventSource, type SourceStats } from '../source.js';
+import { backoffAfterFailures } from '../../runtime/retry-backoff.js';
+import type { EventSource, SourceStats } from '../source.js';
 import { recordToEvent } from './record-to-event.js';
 
 export interface KafkaSourceOptions {
@@ -109,7 +110,7 @@ export class KafkaSourceAdapter implements EventSource {
   private fail(err: Error): void {
     if (this.stopped) return;
     this.failures++;
-    const delay = reconnectDelay(this.failures);
+    const delay = backoffAfterFailures(this.failures);
     this.state = 'retrying';
     this.error = `${err.name}: ${err.message}`;
     this.log.warn(

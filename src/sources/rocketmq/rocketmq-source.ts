@@ -22,7 +22,8 @@ import { BadRequestException, SimpleConsumer, type MessageView } from 'rocketmq-
 import type { RocketMQSourceManifest } from '../../manifests/rocketmq-source.js';
 import type { Logger } from '../../observability/logger.js';
 import type { SinkDelivery } from '../sink-delivery.js';
-import { reconnectDelay, type EventSource, type SourceStats } from '../source.js';
+import { backoffAfterFailures } from '../../runtime/retry-backoff.js';
+import type { EventSource, SourceStats } from '../source.js';
 import { messageToEvent } from './message-to-event.js';
 
 export interface RocketMQSourceOptions {
@@ -262,7 +263,7 @@ export class RocketMQSourceAdapter implements EventSource {
   /** Says what failed, where, and when it is tried again; then waits (a stop cuts the wait short). */
   private async retryLater(what: string, err: unknown): Promise<void> {
     this.failures++;
-    const delay = reconnectDelay(this.failures);
+    const delay = backoffAfterFailures(this.failures);
     this.state = 'retrying';
     this.error = `${what}: ${rootCause(err)}`;
     this.log.warn(
