@@ -40,7 +40,7 @@ describeWithKafka('KafkaSource', () => {
   let admin: Admin;
 
   beforeAll(async () => {
-    peer = await startKafkaPeer({ topics: { mapped: 1, ordered: 2, unordered: 1, failing: 1 } });
+    peer = await startKafkaPeer({ topics: { mapped: 1, ordered: 2, unordered: 1, failing: 1, structured: 1 } });
     sub = await Subscriber.start();
     const kafka = new Kafka({ ...testKafkaConfig.client, brokers: peer.bootstrap });
     producer = kafka.producer(testKafkaConfig.producer);
@@ -53,7 +53,8 @@ describeWithKafka('KafkaSource', () => {
           kafkaSource('mapped', 'mapped', sub.url('/mapped'), `  ceOverrides:\n    extensions:\n      team: render\n`) +
           kafkaSource('ordered', 'ordered', sub.url('/ordered'), fastRetries()) +
           kafkaSource('unordered', 'unordered', sub.url('/unordered'), `  ordering: unordered\n${fastRetries()}`) +
-          kafkaSource('failing', 'failing', sub.url('/failing'), fastRetries(`    deadLetterSink:\n      uri: ${sub.url('/dead')}\n`)),
+          kafkaSource('failing', 'failing', sub.url('/failing'), fastRetries(`    deadLetterSink:\n      uri: ${sub.url('/dead')}\n`)) +
+          kafkaSource('structured', 'structured', sub.url('/structured'), `  delivery:\n    format: json\n`),
       },
       { peers: { kafka: { bootstrapServers: peer.bootstrap, consumer: testKafkaConfig.consumer } } },
     );
@@ -113,6 +114,13 @@ describeWithKafka('KafkaSource', () => {
     expect(r.headers).toMatchObject({ 'ce-source': '/producer', 'ce-type': 'dev.eventyard.chat.message', 'ce-knativekafkaoffset': '1', 'ce-team': 'render' });
     expect(r.headers['ce-key']).toBeUndefined();
     expect(r.headers['ce-kafkaheaderother']).toBeUndefined();
+  });
+
+  it('sends structured-mode events when delivery.format is json', async () => {
+    await producer.send({ topic: 'structured', messages: [{ key: 'k', value: '{"a":1}', headers: { 'content-type': 'application/json' } }] });
+    const [r] = await sub.waitFor('/structured', 1);
+    expect(r!.headers['content-type']).toBe('application/cloudevents+json');
+    expect(JSON.parse(r!.body.toString())).toMatchObject({ specversion: '1.0', id: 'partition:0/offset:0', type: 'dev.knative.kafka.event', key: 'k', datacontenttype: 'application/json', data: { a: 1 } });
   });
 
   it('ordered: retries a failing record until it succeeds, and holds the records after it in its partition', async () => {

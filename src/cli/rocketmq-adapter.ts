@@ -94,7 +94,7 @@ export async function rocketmqAdapterCommand(args: string[]): Promise<number> {
   for (const p of own) log.warn({ problem: formatProblem(p) }, 'manifest problem');
   const abort = new AbortController();
   const sinkDelivery = new SinkDelivery(
-    { sink, deadLetterSink, policy: retryPolicyOf(delivery), namespace },
+    { sink, deadLetterSink, policy: retryPolicyOf(delivery), mode: delivery.format === 'json' ? 'structured' : 'binary', namespace },
     log,
     abort.signal,
     CONNECTIONS,

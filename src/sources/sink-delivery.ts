@@ -1,5 +1,5 @@
 import type { CloudEvent } from '../events/event.js';
-import { encodeHttpEvent, type HttpMessage } from '../events/http-binding.js';
+import { encodeHttpEvent, type ContentMode, type HttpMessage } from '../events/http-binding.js';
 import type { AttemptResult } from '../delivery/attempt.js';
 import { deadLetterEvent } from '../delivery/dead-letter.js';
 import { deliverWithRetries } from '../delivery/deliver.js';
@@ -17,12 +17,15 @@ export interface SinkRoute {
   readonly sink: HttpTarget;
   readonly deadLetterSink?: HttpTarget;
   readonly policy: RetryPolicy;
+  /** Binary unless spec.delivery.format is json. */
+  readonly mode: ContentMode;
   /** The source's namespace, sent as Kn-Namespace. */
   readonly namespace: string;
 }
 
 /**
- * Delivers a source's events to its sink the way Knative's source adapters do: binary mode,
+ * Delivers a source's events to its sink the way Knative's source adapters do: binary mode (or
+ * structured, with delivery.format json),
  * retries and backoff of `spec.delivery`, the original event to the dead-letter sink when every
  * attempt failed, and replies ignored (a source never forwards them, knative-spec §4.12).
  */
@@ -64,9 +67,9 @@ export class SinkDelivery {
     return this.sender.destroy();
   }
 
-  /** Binary mode, as Knative's adapters send; the headers object is fresh, so it is added to in place. */
+  /** The headers object is fresh, so it is added to in place. */
   private encode(event: CloudEvent): HttpMessage {
-    const message = encodeHttpEvent(event, 'binary');
+    const message = encodeHttpEvent(event, this.route.mode);
     message.headers.prefer = 'reply';
     message.headers['kn-namespace'] = this.route.namespace;
     return message;

@@ -82,5 +82,5 @@ function sinkRoute(source: SourceManifest, addresses: AddressBook, problems: Pro
   const deadLetterSink = delivery.deadLetterSink && resolve('spec.delivery.deadLetterSink', delivery.deadLetterSink);
   problems.push(...list.items);
   if (!sink || list.hasErrors) return undefined;
-  return { sink, deadLetterSink, policy: retryPolicyOf(delivery), namespace: source.metadata.namespace };
+  return { sink, deadLetterSink, policy: retryPolicyOf(delivery), mode: delivery.format === 'json' ? 'structured' : 'binary', namespace: source.metadata.namespace };
 }

@@ -66,6 +66,7 @@ function startAdapter(m: RocketMQSourceManifest, delivery: DeliverySpec, endpoin
     sink: httpTarget(sub.url(`/${m.metadata.name}`)),
     deadLetterSink: delivery.deadLetterSink ? httpTarget((delivery.deadLetterSink as { uri: string }).uri) : undefined,
     policy: retryPolicyOf(delivery),
+    mode: 'binary' as const,
     namespace: m.metadata.namespace,
   };
   const sinkDelivery = new SinkDelivery(route, silent, abort.signal, 16);
