@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { formatFilter } from '../filters/filter.js';
 import { describeDestination } from '../manifests/destination.js';
 import type { Manifests } from '../manifests/load.js';
+import { prometheusText } from '../observability/metrics.js';
 import type { ServiceStats } from '../serving/function-service.js';
 import type { ServingRuntime } from '../serving/serving-runtime.js';
 import type { SourcesRuntime } from '../sources/sources-runtime.js';
@@ -94,4 +95,15 @@ function watchServices(req: IncomingMessage, res: ServerResponse, serving: Servi
   serving.on('change', send);
   req.once('close', () => serving.off('change', send));
   return true;
+}
+
+/** GET /metrics: every counter of the runtime in the Prometheus text format. */
+export function handleMetrics(res: ServerResponse, { runtime, serving, sources }: ApiParts): void {
+  const text = prometheusText({
+    brokers: [...runtime.brokers.values()].map((b) => ({ namespace: b.namespace, name: b.name, accepted: b.accepted })),
+    triggers: runtime.dispatchers.map((d) => ({ namespace: d.route.trigger.metadata.namespace, name: d.route.trigger.metadata.name, broker: d.route.trigger.broker, counts: d.counts })),
+    sources: sources.stats(),
+    services: serving.stats(),
+  });
+  res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);
 }

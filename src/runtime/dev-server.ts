@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { KNATIVE_AUTOSCALER_DEFAULTS, type AutoscalerConfig } from '../serving/kpa.js';
 import { ServingRuntime, SERVICES_PATH } from '../serving/serving-runtime.js';
 import { SourcesRuntime, type SourcePeers } from '../sources/sources-runtime.js';
-import { handleApi } from './api.js';
+import { handleApi, handleMetrics } from './api.js';
 import { EventingRuntime } from './eventing-runtime.js';
 
 export interface DevOptions {
@@ -70,6 +70,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
     if (path.startsWith(SERVICES_PATH) && serving.handle(req, res, path, q === -1 ? '' : rawUrl.slice(q))) return;
     if (req.method === 'GET' && path.startsWith('/_/') && handleApi(path, new URLSearchParams(q === -1 ? '' : rawUrl.slice(q)), req, res, { runtime, serving, sources, manifests })) return;
+    if (req.method === 'GET' && path === '/metrics') return handleMetrics(res, { runtime, serving, sources, manifests });
     if (req.method === 'GET' && path === '/') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(index(runtime), null, 2));
       return;
@@ -101,6 +102,7 @@ function index(runtime: EventingRuntime) {
   return {
     eventyard: 'local Knative Eventing runtime',
     brokers: [...runtime.brokers.values()].map((b) => b.address),
+    metrics: '/metrics',
     api: ['/_/brokers', '/_/triggers', '/_/sources', '/_/services', '/_/services/watch', '/_/deliveries', '/_/events', '/_/explain?event=<id>'],
   };
 }
