@@ -10,6 +10,8 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 export interface IngressOptions {
   readonly findBroker: (namespace: string, name: string) => Broker | undefined;
   readonly maxBodyBytes: number;
+  /** Why new events are refused now (the runtime is stopping), or undefined while accepting. */
+  readonly refusing?: () => string | undefined;
 }
 
 /**
@@ -31,6 +33,9 @@ export function handleIngress(req: IncomingMessage, res: ServerResponse, path: s
   const [namespace, name] = segments as [string, string];
   const broker = options.findBroker(namespace, name);
   if (!broker) return reject(req, res, 404, `broker ${namespace}/${name} does not exist`);
+  const refusal = options.refusing?.();
+  // 503 is retryable: a sender that retries reaches the runtime once it is back.
+  if (refusal) return reject(req, res, 503, refusal);
 
   const declared = Number(req.headers['content-length']);
   if (declared > options.maxBodyBytes) return reject(req, res, 413, tooLarge(options.maxBodyBytes));

@@ -44,6 +44,8 @@ export class TriggerDispatcher implements BrokerSubscriber {
   readonly counts = emptyCounts();
   private readonly sender = new HttpSender(CONNECTIONS_PER_TRIGGER);
   private readonly gate = new ConcurrencyGate(CONNECTIONS_PER_TRIGGER);
+  /** Messages matched whose delivery has not ended, so that a stop can say which were cut short. */
+  private readonly pending = new Set<BrokerMessage>();
   private readonly key: string;
   private readonly namespace: string;
   /** Child loggers with the Trigger and destination bound once: pino serialises bindings only once. */
@@ -67,6 +69,7 @@ export class TriggerDispatcher implements BrokerSubscriber {
     if (this.route.trigger.filter.evaluate(message.event) === 'fail') return;
     this.counts.matched++;
     this.counts.inFlight++;
+    this.pending.add(message);
     this.gate.enter(() => {
       this.deliver(message)
         .catch((err: unknown) => {
@@ -76,9 +79,15 @@ export class TriggerDispatcher implements BrokerSubscriber {
         })
         .finally(() => {
           this.counts.inFlight--;
+          this.pending.delete(message);
           this.gate.release();
         });
     });
+  }
+
+  /** Ids of the events whose delivery has not ended. */
+  unfinished(): string[] {
+    return [...this.pending].map((m) => m.event.attributes.id ?? '');
   }
 
   close(): Promise<void> {

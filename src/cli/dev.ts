@@ -17,7 +17,10 @@ export async function devCommand(args: string[]): Promise<number> {
     'scale-to-zero-grace-period': { type: 'string' },
     'kafka-bootstrap-servers': { type: 'string' },
     'rocketmq-endpoints': { type: 'string' },
+    'shutdown-timeout': { type: 'string', default: '30s' },
   });
+  const graceMs = parseGoDuration(values['shutdown-timeout']);
+  if (graceMs === undefined) throw new UsageError(`--shutdown-timeout must be a duration such as 30s; got "${values['shutdown-timeout']}"`);
   const kafka = values['kafka-bootstrap-servers'] ?? process.env.EVENTYARD_KAFKA_BOOTSTRAP_SERVERS;
   const rocketmqEndpoints = values['rocketmq-endpoints'] ?? process.env.EVENTYARD_ROCKETMQ_ENDPOINTS;
   const dir = path.resolve(values.dir);
@@ -58,14 +61,26 @@ export async function devCommand(args: string[]): Promise<number> {
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
 
+  let stopping = false;
   const stop = async (signal: string) => {
-    process.stderr.write(`eventyard dev: ${signal}, stopping\n`);
-    await dev.close();
+    if (stopping) {
+      process.stderr.write(`eventyard dev: ${signal} again, stopping now\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    const inFlight = dev.runtime.dispatchers.reduce((n, d) => n + d.counts.inFlight, 0) + dev.sources.stats().reduce((n, st) => n + st.inFlight, 0);
+    process.stderr.write(`eventyard dev: ${signal}: refusing new events; waiting up to ${graceMs / 1000} s for ${inFlight} deliveries in flight (${signal} again to stop now)\n`);
+    const report = await dev.close(graceMs);
+    for (const { trigger, events } of report.unfinished) {
+      process.stderr.write(`eventyard dev: Trigger ${trigger}: ${events.length} deliveries cut short, lost: ${events.slice(0, 20).join(', ')}${events.length > 20 ? ', …' : ''}\n`);
+    }
+    if (report.sourceRecordsCut > 0) process.stderr.write(`eventyard dev: ${report.sourceRecordsCut} source records cut short: not committed, they are read again on the next start\n`);
+    process.stderr.write(`eventyard dev: stopped${report.unfinished.length === 0 && report.sourceRecordsCut === 0 ? ', every delivery finished' : ''}\n`);
     dev.logger.flush();
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
   return 0;
 }
 

@@ -11,7 +11,7 @@ const USAGE = `eventyard — Knative eventing and functions, locally
 
   eventyard dev   [--dir D] [--port P] [--host H] [--max-body-bytes N]
                   [--stable-window 60s] [--scale-to-zero-grace-period 30s]
-                  [--kafka-bootstrap-servers H:P] [--rocketmq-endpoints H:P]
+                  [--kafka-bootstrap-servers H:P] [--rocketmq-endpoints H:P] [--shutdown-timeout 30s]
                   run the broker, triggers, delivery, sources and functions (scaled from
                   zero) of the project in D (default: .)
   eventyard send  [URL] --type T --source S [--data JSON|@file] [--ext name=value]…

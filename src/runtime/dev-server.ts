@@ -31,7 +31,19 @@ export interface DevServer {
   readonly sources: SourcesRuntime;
   readonly manifests: Manifests;
   readonly logger: Logger;
-  close(): Promise<void>;
+  /**
+   * Stops: new events are refused (503) at once; sources stop reading; deliveries in flight may
+   * end until `graceMs` has passed; then the rest is cut short and the functions are stopped.
+   */
+  close(graceMs?: number): Promise<StopReport>;
+}
+
+/** What a stop could not finish. */
+export interface StopReport {
+  /** Per Trigger, the events whose delivery was cut short: they are lost (the broker is in memory). */
+  readonly unfinished: readonly { trigger: string; events: readonly string[] }[];
+  /** Records of sources still being delivered: not committed, so they are read again next time. */
+  readonly sourceRecordsCut: number;
 }
 
 /**
@@ -62,7 +74,12 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const runtime = new EventingRuntime(manifests, url, logger);
   const sources = new SourcesRuntime();
-  const ingress = { findBroker: runtime.findBroker.bind(runtime), maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES };
+  let stopping = false;
+  const ingress = {
+    findBroker: runtime.findBroker.bind(runtime),
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    refusing: () => (stopping ? 'the local runtime is stopping' : undefined),
+  };
 
   server.on('request', (req, res) => {
     const rawUrl = req.url ?? '/';
@@ -88,12 +105,16 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     sources,
     manifests,
     logger,
-    async close() {
-      await sources.stop();
-      await runtime.stop();
+    async close(graceMs = 0) {
+      stopping = true;
+      const deadline = performance.now() + graceMs;
+      // Sources first: what they still deliver goes through the broker's Triggers.
+      const sourceRecordsCut = await sources.stop(deadline);
+      const unfinished = await runtime.stop(deadline);
       await serving.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      return { unfinished, sourceRecordsCut };
     },
   };
 }

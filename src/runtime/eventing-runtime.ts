@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Broker } from '../broker/broker.js';
 import type { CloudEvent } from '../events/event.js';
 import { TriggerDispatcher, type TriggerRoute } from '../broker/trigger-dispatcher.js';
@@ -76,10 +77,18 @@ export class EventingRuntime {
     return this.brokers.get(`${namespace}/${name}`);
   }
 
-  /** Stops retries and closes connections; deliveries in flight end as they can. */
-  async stop(): Promise<void> {
+  /**
+   * Lets the deliveries in flight (retries and replies included) end until the deadline, then stops
+   * retries and closes connections. Returns, per Trigger, the events whose delivery was cut short.
+   */
+  async stop(deadline = 0): Promise<{ trigger: string; events: string[] }[]> {
+    while (this.dispatchers.some((d) => d.counts.inFlight > 0) && performance.now() < deadline) await sleep(20);
+    const unfinished = this.dispatchers
+      .filter((d) => d.counts.inFlight > 0)
+      .map((d) => ({ trigger: `${d.route.trigger.metadata.namespace}/${d.route.trigger.metadata.name}`, events: d.unfinished() }));
     this.abort.abort();
     await Promise.all(this.dispatchers.map((d) => d.close()));
+    return unfinished;
   }
 }
 

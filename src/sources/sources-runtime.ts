@@ -61,11 +61,21 @@ export class SourcesRuntime {
     return this.sources.map((s) => s.stats());
   }
 
-  /** Ends retries (those events stay unacknowledged, to be read again), then stops consuming. */
-  async stop(): Promise<void> {
-    this.abort.abort();
+  /**
+   * Stops consuming and lets the deliveries in flight end until the deadline; then ends their
+   * retries, and those records stay uncommitted, to be read again. Returns how many there were.
+   */
+  async stop(deadline = 0): Promise<number> {
+    let cut = 0;
+    const timer = setTimeout(() => {
+      cut = this.sources.reduce((n, s) => n + s.stats().inFlight, 0);
+      this.abort.abort();
+    }, Math.max(0, deadline - performance.now()));
     await Promise.all(this.sources.map((s) => s.stop()));
+    clearTimeout(timer);
+    this.abort.abort();
     await Promise.all(this.deliveries.map((d) => d.close()));
+    return cut;
   }
 }
 
