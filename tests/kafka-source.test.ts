@@ -230,3 +230,39 @@ describeWithKafka('KafkaSource and a dev process killed mid-stream', () => {
     expect(all().size).toBe(RECORDS);
   }, 90_000);
 });
+
+describeWithKafka('KafkaSource while its Kafka goes down and comes back', () => {
+  let peer: KafkaPeer;
+  let sub: Subscriber;
+  let project: RunningProject;
+
+  beforeAll(async () => {
+    peer = await startKafkaPeer({ topics: { flaky: 2 } });
+    sub = await Subscriber.start();
+    project = await startProject(
+      { 'eventing/broker.yaml': BROKER_YAML, 'sources/kafka.yaml': kafkaSource('flaky', 'flaky', sub.url('/flaky')) },
+      { peers: { kafka: { bootstrapServers: peer.bootstrap, consumer: testKafkaConfig.consumer } } },
+    );
+  });
+  afterAll(async () => {
+    await project?.close();
+    await sub?.close();
+    await peer?.stop();
+  });
+
+  it('resumes after the outage and delivers every record, none lost', async () => {
+    const kafka = new Kafka({ ...testKafkaConfig.client, brokers: peer.bootstrap });
+    const producer = kafka.producer({ ...testKafkaConfig.producer, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 500 } });
+    await producer.connect();
+    await producer.send({ topic: 'flaky', messages: Array.from({ length: 50 }, (_, i) => ({ value: `before-${i}` })) });
+    await sub.waitFor('/flaky', 50, 20_000);
+    await peer.brokerDown(1);
+    await new Promise((r) => setTimeout(r, 3000));
+    await peer.brokerUp(1);
+    await producer.send({ topic: 'flaky', messages: Array.from({ length: 50 }, (_, i) => ({ value: `after-${i}` })) });
+    await producer.disconnect();
+    const seen = () => new Set(sub.on('/flaky').map((r) => r.body.toString()));
+    for (let i = 0; i < 600 && seen().size < 100; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(seen().size).toBe(100);
+  }, 60_000);
+});
