@@ -57,9 +57,23 @@ function structuredData(json: Record<string, unknown>, text: string, attributes:
   if (mediaType === '' || isJsonMediaType(mediaType)) {
     // JSON format §3.1: without datacontenttype, a JSON "data" value is application/json.
     if (attributes.datacontenttype === undefined) attributes.datacontenttype = 'application/json';
-    return Buffer.from(rawMemberText(text, 'data') ?? JSON.stringify(json.data), 'utf8');
+    return Buffer.from(rawMemberText(text, 'data') ?? stringifyData(json.data), 'utf8');
   }
-  return Buffer.from(typeof json.data === 'string' ? json.data : JSON.stringify(json.data), 'utf8');
+  return Buffer.from(typeof json.data === 'string' ? json.data : stringifyData(json.data), 'utf8');
+}
+
+/**
+ * JSON.stringify recurses: a "data" nested a few thousand levels deep (JSON.parse takes any depth)
+ * overflows the stack, and that RangeError must be the client's 400, not a crash of the runtime.
+ * Go's encoding/json, which Knative's broker uses, refuses more than 10,000 levels too.
+ */
+function stringifyData(data: unknown): string {
+  try {
+    return JSON.stringify(data);
+  } catch (err) {
+    if (err instanceof RangeError) throw new InvalidEventError('"data" is nested too deeply to re-encode; send it with a JSON datacontenttype, or as data_base64');
+    throw err;
+  }
 }
 
 function attributeString(name: string, value: unknown): string {
