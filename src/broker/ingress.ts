@@ -64,7 +64,8 @@ export function handleIngress(req: IncomingMessage, res: ServerResponse, path: s
       event = decodeHttpEvent(req.headers, body);
     } catch (err) {
       if (err instanceof InvalidEventError) return reject(req, res, 400, `invalid CloudEvent: ${err.message}`);
-      throw err;
+      // A decoder bug must cost one request, not the runtime and every event it holds.
+      return reject(req, res, 500, `the event could not be decoded (a bug in eventyard, please report it): ${(err as Error).message}`);
     }
     const result = broker.ingest(event, passthroughHeaders(req.headers));
     if (!result.accepted) return reject(req, res, result.status, result.reason);

@@ -48,3 +48,10 @@ describe('structured mode', () => {
     }
   });
 });
+
+describe('hostile structured events', () => {
+  it('refuses data nested too deeply to re-encode with a reason, instead of overflowing the stack', () => {
+    const body = `{"specversion":"1.0","id":"1","source":"/s","type":"t","datacontenttype":"text/plain","data":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    expect(() => decodeStructured(Buffer.from(body))).toThrow(/nested too deeply to re-encode/);
+  });
+});

@@ -13,6 +13,12 @@ export interface RawRequest {
   readonly pauseMs: number;
   /** The request is not valid HTTP/1.1: send it on a fresh connection, and expect that one to close. */
   readonly malformed: boolean;
+  /**
+   * Send the head only and wait for the answer, as a client that sent `Expect: 100-continue` would:
+   * for a body the server must refuse from its declared length alone. Streaming megabytes into a
+   * server that has answered and closed loses the answer to EPIPE/ECONNRESET on the client side.
+   */
+  readonly headOnly?: boolean;
 }
 
 export interface RawResponse {
@@ -32,7 +38,7 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
 
 /** An incremental HTTP/1.1 response parser: Content-Length, chunked, or close-delimited bodies; skips 1xx. */
 class ResponseReader {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
 
   feed(chunk: Buffer): RawResponse | undefined {
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
@@ -103,6 +109,8 @@ export class RawClient {
   private socket: net.Socket | undefined;
   /** Connections opened so far. */
   connections = 0;
+  /** Whether the last send() went over a connection kept from the request before. */
+  reused = false;
 
   constructor(
     private readonly port: number,
@@ -128,6 +136,7 @@ export class RawClient {
   async send(request: RawRequest, timeoutMs: number): Promise<Outcome> {
     if (this.socket && (request.malformed || this.socket.destroyed || !this.socket.writable)) this.drop();
     let socket = this.socket;
+    this.reused = socket !== undefined;
     if (!socket) {
       const connected = await this.connect();
       if (connected instanceof Error) return { kind: 'dropped', reason: `connect failed: ${connected.message}` };
@@ -168,13 +177,17 @@ export class RawClient {
     s.once('close', onEnd);
     const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
 
-    // Write the request; a slow sender pauses between body pieces. Stops once answered or broken.
+    // Write the request; a slow sender pauses between body pieces. Stops once the connection is
+    // broken or answered for good; an early answer on a connection that stays open (OPTIONS does
+    // not read the body) still gets the whole body, or the next request would be read as its tail.
+    const stopWriting = () => s.destroyed || (outcome !== undefined && !(outcome.kind === 'response' && !outcome.response.closes));
     const writing = (async () => {
       const write = (data: Buffer) => {
-        if (outcome || s.destroyed) return Promise.resolve(false);
+        if (stopWriting()) return Promise.resolve(false);
         return new Promise<boolean>((resolve) => s.write(data, (err) => resolve(!err)));
       };
       if (!(await write(request.head))) return;
+      if (request.headOnly) return;
       for (let i = 0; i < request.body.length; i++) {
         if (request.pauseMs > 0 && i > 0) await sleep(request.pauseMs);
         if (!(await write(request.body[i]!))) return;
@@ -183,7 +196,7 @@ export class RawClient {
 
     const result = await answered;
     clearTimeout(timer);
-    const keep = result.kind === 'response' && !result.response.closes && !request.malformed && !s.destroyed && s.writable;
+    const keep = result.kind === 'response' && !result.response.closes && !request.malformed && !request.headOnly && !s.destroyed && s.writable;
     if (!keep) s.destroy(); // also fails any pending write, so that `writing` ends
     await writing; // never interleave the next request with the tail of this one
     s.off('data', onData);
