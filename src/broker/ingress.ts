@@ -77,11 +77,34 @@ function tooLarge(limit: number): string {
   return `event larger than ${limit} bytes (eventyard dev --max-body-bytes raises the limit)`;
 }
 
+/**
+ * Bodies up to this size are read to their end before an early answer (a 404, a 405, a 503…): a
+ * client still sending is then not cut off before it reads the answer (RFC 9112 §9.6), and the
+ * connection stays open for its next request. Larger ones are not worth reading.
+ */
+const READ_BEFORE_ANSWER_BYTES = 64 * 1024;
+
 function reject(req: IncomingMessage, res: ServerResponse, status: number, reason: string): void {
   if (res.headersSent) return;
-  // Once we answer early, the rest of a large body is not worth reading; close the connection.
-  const unread = !req.complete;
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(unread ? { connection: 'close' } : {}) });
-  res.end(`${reason}\n`);
-  if (unread) req.resume();
+  const answer = (close: boolean) => {
+    if (res.headersSent) return;
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(close ? { connection: 'close' } : {}) });
+    res.end(`${reason}\n`);
+  };
+  if (req.complete) return answer(false);
+  if (status === 413) {
+    // Too large already: answer now, close the connection, and let the rest drain away.
+    answer(true);
+    req.resume();
+    return;
+  }
+  let read = 0;
+  const onData = (chunk: Buffer) => {
+    read += chunk.length;
+    if (read <= READ_BEFORE_ANSWER_BYTES) return;
+    req.off('data', onData).resume();
+    answer(true);
+  };
+  req.on('data', onData);
+  req.once('end', () => answer(false));
 }
