@@ -13,7 +13,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { rm, stat, writeFile } from 'node:fs/promises';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,6 +20,7 @@ import pino from 'pino';
 import { Pool } from 'undici';
 import { startDev, type DevServer } from '../src/runtime/dev-server.js';
 import { BROKER_YAML, trigger, writeProject } from '../tests/helpers/project.js';
+import { freePort } from '../tests/helpers/ports.js';
 import { Subscriber } from '../tests/helpers/subscriber.js';
 
 const HERE = import.meta.dirname;
@@ -209,17 +209,6 @@ interface Fork {
   spawnAt: number;
   firstRequestMs?: number;
   secondRequestMs?: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Forks `script` as FunctionInstance does, times spawn → ready message, then two requests. */

@@ -13,11 +13,12 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
+import type { TriggerCounts } from '../src/observability/trigger-stats.js';
+import { freePort } from '../tests/helpers/ports.js';
 import { DEAD_LETTERED, DELIVERED, eventFor, FAIL_RATE, idFor, SLOW_MS, TRIGGERS, type SoakTrigger } from './soak-model.js';
 import type { TriggerTally } from './soak-subscriber.js';
 
@@ -40,32 +41,13 @@ const BACKOFF = 'PT0.05S';
 const now = () => performance.timeOrigin + performance.now();
 const log = (s: string) => process.stderr.write(`soak: ${s}\n`);
 
-interface Counts {
-  matched: number;
-  delivered: number;
-  retried: number;
-  deadLettered: number;
-  dropped: number;
-  inFlight: number;
-  replies: number;
-}
 interface TriggerView {
   name: string;
-  counts: Counts;
+  counts: TriggerCounts;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Processes
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as { port: number }).port;
-  s.close();
-  await once(s, 'close');
-  return port;
-}
 
 function startSubscriber(): Promise<{ child: ChildProcess; port: number }> {
   const c = fork(path.join(HERE, 'soak-subscriber.ts'), [String(TOTAL), RUN], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -172,7 +154,7 @@ async function startDev(dir: string, port: number): Promise<ChildProcess> {
   }
 }
 
-async function triggers(port: number): Promise<Map<string, Counts>> {
+async function triggers(port: number): Promise<Map<string, TriggerCounts>> {
   const res = await fetch(`http://127.0.0.1:${port}/_/triggers`);
   const ts = (await res.json()) as TriggerView[];
   return new Map(ts.map((t) => [t.name, t.counts]));
@@ -426,17 +408,11 @@ await rm(dir, { recursive: true, force: true });
 // ---------------------------------------------------------------------------------------------
 // Accounts
 
-interface Row {
+interface Row extends Omit<TriggerCounts, 'replies'> {
   trigger: string;
   kind: string;
   filter: string;
   expected: number;
-  matched: number;
-  delivered: number;
-  retried: number;
-  deadLettered: number;
-  dropped: number;
-  inFlight: number;
   /** Distinct ids the subscriber answered 2xx / the dead-letter sink got. */
   idsDelivered: number;
   idsDeadLettered: number;

@@ -1,8 +1,7 @@
 import path from 'node:path';
-import { celGuardsFor } from '../filters/cel/cluster.js';
-import { loadManifests } from '../manifests/load.js';
+import { loadManifests, type Manifests } from '../manifests/load.js';
 import { formatProblem } from '../manifests/problems.js';
-import { bundleFunctions, FunctionBuildError, IMAGE_BUILD_DIR } from '../serving/function-bundle.js';
+import { bundleFunctions, FunctionBuildError, functionsToBundle, IMAGE_BUILD_DIR } from '../serving/function-bundle.js';
 import { parseFlags } from './usage.js';
 
 /**
@@ -20,7 +19,7 @@ export async function buildCommand(args: string[]): Promise<number> {
     return 1;
   }
   try {
-    const bundles = await buildFunctions(values.dir, manifests.functions);
+    const bundles = await buildFunctions(values.dir, manifests);
     for (const [name, file] of bundles) process.stdout.write(`built ${name}: ${path.relative(process.cwd(), file)}\n`);
   } catch (err) {
     if (!(err instanceof FunctionBuildError)) throw err;
@@ -30,9 +29,7 @@ export async function buildCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-/** Bundles some functions of the project in `dir` into build/functions/. */
-export async function buildFunctions(dir: string, names: readonly string[]): Promise<Map<string, string>> {
-  const manifests = await loadManifests(dir);
-  const functions = names.map((name) => ({ name, celGuards: celGuardsFor(manifests, dir, name) }));
-  return bundleFunctions(dir, functions, path.join(dir, IMAGE_BUILD_DIR));
+/** Bundles functions of the project in `dir` (all by default) into build/functions/. */
+export function buildFunctions(dir: string, manifests: Manifests, names?: readonly string[]): Promise<Map<string, string>> {
+  return bundleFunctions(dir, functionsToBundle(manifests, dir, names), path.join(dir, IMAGE_BUILD_DIR));
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { httpTarget, type HttpTarget } from '../delivery/http-sender.js';
 import { retryPolicyOf } from '../delivery/retry-policy.js';
+import { contentModeOf } from '../manifests/delivery.js';
 import { parseGoDuration } from '../manifests/duration.js';
 import { loadManifests } from '../manifests/load.js';
 import { formatProblem } from '../manifests/problems.js';
@@ -94,7 +95,7 @@ export async function rocketmqAdapterCommand(args: string[]): Promise<number> {
   for (const p of own) log.warn({ problem: formatProblem(p) }, 'manifest problem');
   const abort = new AbortController();
   const sinkDelivery = new SinkDelivery(
-    { sink, deadLetterSink, policy: retryPolicyOf(delivery), mode: delivery.format === 'json' ? 'structured' : 'binary', namespace },
+    { sink, deadLetterSink, policy: retryPolicyOf(delivery), mode: contentModeOf(delivery), namespace },
     log,
     abort.signal,
     CONNECTIONS,

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { devCommand } from './dev.js';
+import { loadManifests } from '../manifests/load.js';
 import { hasFunction } from '../serving/function-bundle.js';
 import { buildFunctions } from './build.js';
 
@@ -15,7 +16,7 @@ export async function startCommand(args: string[]): Promise<number> {
     process.stderr.write(`eventyard start: K_SERVICE is "${service}", but there is no functions/${service}/index.ts; a Knative Service must be named after the function it runs\n`);
     return 1;
   }
-  const bundles = await buildFunctions(process.cwd(), [service]);
+  const bundles = await buildFunctions(process.cwd(), await loadManifests(process.cwd()), [service]);
   createRequire(import.meta.url)('../serving/load-bundle.cjs')(bundles.get(service)!);
   return 0;
 }

@@ -46,3 +46,8 @@ function duration(reader: FieldReader, key: string, { min }: { min: number }): n
   }
   return ms;
 }
+
+/** The content mode of deliveries: structured for `format: json`, binary otherwise (the SDK's default). */
+export function contentModeOf(spec: DeliverySpec): 'structured' | 'binary' {
+  return spec.format === 'json' ? 'structured' : 'binary';
+}

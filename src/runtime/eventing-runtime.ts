@@ -4,7 +4,7 @@ import type { CloudEvent } from '../events/event.js';
 import { TriggerDispatcher, type TriggerRoute } from '../broker/trigger-dispatcher.js';
 import { BROKER_DEFAULT_DELIVERY, retryPolicyOf } from '../delivery/retry-policy.js';
 import type { HttpTarget } from '../delivery/http-sender.js';
-import type { DeliverySpec } from '../manifests/delivery.js';
+import { contentModeOf, type DeliverySpec } from '../manifests/delivery.js';
 import type { Destination } from '../manifests/destination.js';
 import type { Manifests } from '../manifests/load.js';
 import { ManifestError, ProblemList, type Problem } from '../manifests/problems.js';
@@ -116,7 +116,7 @@ function routes(manifests: Manifests, addresses: AddressBook, problems: Problem[
     const deadLetterSink = delivery.deadLetterSink && resolve(trigger.delivery ? 'spec.delivery.deadLetterSink' : 'Broker spec.delivery.deadLetterSink', delivery.deadLetterSink);
     problems.push(...list.items);
     if (!subscriber || list.hasErrors) continue;
-    out.push({ trigger, subscriber, policy: retryPolicyOf(delivery), mode: delivery.format === 'json' ? 'structured' : 'binary', deadLetterSink });
+    out.push({ trigger, subscriber, policy: retryPolicyOf(delivery), mode: contentModeOf(delivery), deadLetterSink });
   }
   return out;
 }

@@ -3,6 +3,8 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Message } from 'esbuild';
+import { celGuardsFor } from '../filters/cel/cluster.js';
+import type { Manifests } from '../manifests/load.js';
 
 /** The eventyard package itself, whose node_modules serve functions of any project folder. */
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -30,6 +32,11 @@ export function hasFunction(projectDir: string, name: string): boolean {
 export interface FunctionToBundle {
   readonly name: string;
   readonly celGuards: Readonly<Record<string, string>>;
+}
+
+/** The functions to bundle, each with the CEL expressions of the Triggers that target its Service. */
+export function functionsToBundle(manifests: Manifests, projectDir: string, names: readonly string[] = manifests.functions): FunctionToBundle[] {
+  return names.map((name) => ({ name, celGuards: celGuardsFor(manifests, projectDir, name) }));
 }
 
 /**

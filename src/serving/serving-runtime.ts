@@ -1,10 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { celGuardsFor } from '../filters/cel/cluster.js';
 import type { Manifests } from '../manifests/load.js';
 import type { Logger } from '../observability/logger.js';
-import { bundleFunctions, DEV_BUILD_DIR } from './function-bundle.js';
+import { bundleFunctions, DEV_BUILD_DIR, functionsToBundle } from './function-bundle.js';
 import { FunctionService, type FunctionServiceSpec, type ServiceStats } from './function-service.js';
 import type { AutoscalerConfig } from './kpa.js';
 import { DEFAULT_SCALE_SETTINGS } from './scale-settings.js';
@@ -40,8 +39,7 @@ export class ServingRuntime extends EventEmitter<{ change: [ServiceStats] }> {
 
   /** Bundles every function of the project (a build error throws), then serves them from zero. */
   static async start(manifests: Manifests, projectDir: string, autoscaler: AutoscalerConfig, logger: Logger): Promise<ServingRuntime> {
-    const functions = manifests.functions.map((name) => ({ name, celGuards: celGuardsFor(manifests, projectDir, name) }));
-    const bundles = await bundleFunctions(projectDir, functions, path.join(projectDir, DEV_BUILD_DIR));
+    const bundles = await bundleFunctions(projectDir, functionsToBundle(manifests, projectDir), path.join(projectDir, DEV_BUILD_DIR));
     return new ServingRuntime(manifests, projectDir, bundles, autoscaler, logger);
   }
 

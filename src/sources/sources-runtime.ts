@@ -1,6 +1,6 @@
 import type { HttpTarget } from '../delivery/http-sender.js';
 import { retryPolicyOf } from '../delivery/retry-policy.js';
-import type { DeliverySpec } from '../manifests/delivery.js';
+import { contentModeOf, type DeliverySpec } from '../manifests/delivery.js';
 import type { Destination } from '../manifests/destination.js';
 import type { Manifests, SourceManifest } from '../manifests/load.js';
 import { ProblemList, type Problem } from '../manifests/problems.js';
@@ -92,5 +92,5 @@ function sinkRoute(source: SourceManifest, addresses: AddressBook, problems: Pro
   const deadLetterSink = delivery.deadLetterSink && resolve('spec.delivery.deadLetterSink', delivery.deadLetterSink);
   problems.push(...list.items);
   if (!sink || list.hasErrors) return undefined;
-  return { sink, deadLetterSink, policy: retryPolicyOf(delivery), mode: delivery.format === 'json' ? 'structured' : 'binary', namespace: source.metadata.namespace };
+  return { sink, deadLetterSink, policy: retryPolicyOf(delivery), mode: contentModeOf(delivery), namespace: source.metadata.namespace };
 }
