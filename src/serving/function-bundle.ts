@@ -10,6 +10,13 @@ import type { Manifests } from '../manifests/load.js';
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FUNCTION_MAIN = fileURLToPath(new URL('./function-main.ts', import.meta.url));
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * Packages a bundle must load from node_modules at run time: native addons (.node files) and
+ * packages that read their own files (WebAssembly, models) relative to where they are installed.
+ */
+export const UNBUNDLED_PACKAGES = ['sharp', 'onnxruntime-node', 'fasttext.wasm.js'] as const;
+/** Where a bundle's unbundled packages resolve from, for a project folder without its own node_modules. */
+export const PACKAGE_NODE_MODULES = path.join(PACKAGE_ROOT, 'node_modules');
 
 /** Where `npm run build` puts the bundles the image serves (bin/eventyard.js loads them). */
 export const IMAGE_BUILD_DIR = path.join('build', 'functions');
@@ -86,7 +93,8 @@ export async function bundleFunctions(dir: string, functions: readonly FunctionT
       // faas-js-runtime recognises a returned event by its class name, which bundling must not change.
       keepNames: true,
       // A project folder without its own node_modules uses eventyard's.
-      nodePaths: [path.join(PACKAGE_ROOT, 'node_modules')],
+      nodePaths: [PACKAGE_NODE_MODULES],
+      external: [...UNBUNDLED_PACKAGES],
       logLevel: 'silent',
     });
   } catch (err) {

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { PACKAGE_NODE_MODULES } from './function-bundle.js';
 import type { ReadyMessage } from './function-main.js';
 
 export type InstanceState = 'starting' | 'ready' | 'draining' | 'gone';
@@ -49,7 +50,8 @@ export class FunctionInstance {
   ) {
     this.child = fork(LOAD_BUNDLE, [options.bundle], {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env, PORT: String(port) },
+      // NODE_PATH: the bundle's unbundled packages resolve from eventyard's node_modules too.
+      env: { ...process.env, NODE_PATH: PACKAGE_NODE_MODULES, ...options.env, PORT: String(port) },
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       serialization: 'json',
       // Not the runtime's own flags (a TypeScript loader, a profiler): the bundle is plain JS.
