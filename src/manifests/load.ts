@@ -10,7 +10,8 @@ import { ProblemList, type Problem } from './problems.js';
 import { checkReferences } from './references.js';
 import { KAFKA_SOURCE_APIS, readKafkaSourceSpec, type KafkaSourceManifest } from './kafka-source.js';
 import { readRocketMQSourceSpec, ROCKETMQ_SOURCE_API, type RocketMQSourceManifest } from './rocketmq-source.js';
-import { readServiceSpec, type ServiceManifest } from './service.js';
+import { readServiceSpec, SERVICE_API, type ServiceManifest } from './service.js';
+import { readSinkBindingSpec, SINK_BINDING_API, type SinkBindingManifest } from './sink-binding.js';
 import { readTriggerSpec, type TriggerManifest } from './trigger.js';
 
 export type SourceManifest = KafkaSourceManifest | RocketMQSourceManifest;
@@ -24,6 +25,8 @@ export interface Manifests {
   /** Knative Services; those named after a function of functions/ run locally. */
   readonly services: readonly ServiceManifest[];
   readonly sources: readonly SourceManifest[];
+  /** SinkBindings: they give the instances of their subject Services K_SINK and K_CE_OVERRIDES. */
+  readonly sinkBindings: readonly SinkBindingManifest[];
   /** Objects of kinds the local runtime does not run (ConfigMaps, CRDs, …), kept for references. */
   readonly others: readonly ManifestObject[];
   /** The functions of the project: folders functions/<name>/ with an index.ts. */
@@ -69,6 +72,7 @@ export async function loadManifests(projectDir: string): Promise<Manifests> {
   const triggers: TriggerManifest[] = [];
   const services: ServiceManifest[] = [];
   const sources: SourceManifest[] = [];
+  const sinkBindings: SinkBindingManifest[] = [];
   const others: ManifestObject[] = [];
   const seen = new Map<string, string>();
   for (const { value, problems: list } of documents) {
@@ -84,6 +88,7 @@ export async function loadManifests(projectDir: string): Promise<Manifests> {
       else if (object.kind === 'Trigger') triggers.push(object as TriggerManifest);
       else if (object.kind === 'Service' && object.apiVersion === SERVICE_API) services.push(object as ServiceManifest);
       else if (object.kind === 'KafkaSource' || object.kind === 'RocketMQSource') sources.push(object as SourceManifest);
+      else if (object.kind === 'SinkBinding' && object.apiVersion === SINK_BINDING_API) sinkBindings.push(object as SinkBindingManifest);
       else others.push(object);
     }
     problems.push(...list.items);
@@ -91,12 +96,10 @@ export async function loadManifests(projectDir: string): Promise<Manifests> {
   const funcYaml = await readFile(path.join(projectDir, 'func.yaml'), 'utf8').catch(() => undefined);
   if (funcYaml !== undefined) problems.push(...funcYamlProblems(funcYaml, 'func.yaml'));
   const functions = await functionNames(projectDir);
-  const manifests = { brokers, triggers, services, sources, others, functions, problems, files };
+  const manifests = { brokers, triggers, services, sources, sinkBindings, others, functions, problems, files };
   problems.push(...checkReferences(manifests));
   return manifests;
 }
-
-const SERVICE_API = 'serving.knative.dev/v1';
 
 function readObject(value: unknown, problems: ProblemList): ManifestObject | undefined {
   if (!isObject(value)) {
@@ -128,6 +131,9 @@ function readObject(value: unknown, problems: ProblemList): ManifestObject | und
   }
   if (KAFKA_SOURCE_APIS.includes(apiVersion) && kind === 'KafkaSource') {
     return readKafkaSourceSpec(top.object('spec', { required: true }), base);
+  }
+  if (apiVersion === SINK_BINDING_API && kind === 'SinkBinding') {
+    return readSinkBindingSpec(top.object('spec', { required: true }), base);
   }
   if (apiVersion === ROCKETMQ_SOURCE_API && kind === 'RocketMQSource') {
     return readRocketMQSourceSpec(top.object('spec', { required: true }), base);

@@ -2,6 +2,7 @@ import type { Destination, ObjectRef } from './destination.js';
 import type { Manifests } from './load.js';
 import { objectKey } from './metadata.js';
 import { ProblemList, type Problem } from './problems.js';
+import { bindsTo } from './sink-binding.js';
 
 /** Kinds a Destination ref may name that this project can resolve, by apiVersion group. */
 export const ADDRESSABLE_KINDS: Readonly<Record<string, string>> = {
@@ -12,7 +13,7 @@ export const ADDRESSABLE_KINDS: Readonly<Record<string, string>> = {
 /** Checks that every Trigger's broker and every ref points at an object of the manifests. */
 export function checkReferences(manifests: Omit<Manifests, 'problems'>): Problem[] {
   const known = new Set<string>();
-  for (const o of [...manifests.brokers, ...manifests.triggers, ...manifests.services, ...manifests.sources, ...manifests.others]) {
+  for (const o of [...manifests.brokers, ...manifests.triggers, ...manifests.services, ...manifests.sources, ...manifests.sinkBindings, ...manifests.others]) {
     known.add(objectKey(o.kind, o.metadata.namespace, o.metadata.name));
   }
   const problems: Problem[] = [];
@@ -53,6 +54,28 @@ export function checkReferences(manifests: Omit<Manifests, 'problems'>): Problem
     const list = new ProblemList(s.location, objectKey(s.kind, s.metadata.namespace, s.metadata.name));
     checkDestination(list, 'spec.sink', s.sink);
     checkDestination(list, 'spec.delivery.deadLetterSink', s.delivery?.deadLetterSink);
+    problems.push(...list.items);
+  }
+  const boundBy = new Map<string, string>();
+  for (const b of manifests.sinkBindings) {
+    const list = new ProblemList(b.location, objectKey('SinkBinding', b.metadata.namespace, b.metadata.name));
+    checkDestination(list, 'spec.sink', b.sink);
+    const { subject } = b;
+    if (subject.kind !== 'Service' || subject.apiVersion !== ADDRESSABLE_KINDS.Service) {
+      list.warn('spec.subject', `the local runtime binds only Knative Services (${ADDRESSABLE_KINDS.Service}); this ${subject.kind} is bound on a cluster only`);
+    } else {
+      const bound = manifests.services.filter((s) => bindsTo(subject, s));
+      // A function without a Service manifest is bound by name; the Trigger checks warn about it.
+      if (bound.length === 0 && !(subject.name !== undefined && manifests.functions.includes(subject.name))) {
+        list.error('spec.subject', subject.name !== undefined ? `Service ${subject.namespace}/${subject.name} is not defined in the manifests` : 'no Service of the manifests matches the selector');
+      }
+      for (const s of bound) {
+        const key = objectKey('Service', s.metadata.namespace, s.metadata.name);
+        const other = boundBy.get(key);
+        if (other) list.error('spec.subject', `${key} is already the subject of ${other}: two bindings would both set its K_SINK`);
+        else boundBy.set(key, objectKey('SinkBinding', b.metadata.namespace, b.metadata.name));
+      }
+    }
     problems.push(...list.items);
   }
   return problems;

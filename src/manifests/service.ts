@@ -15,6 +15,8 @@ export interface ServiceManifest extends ManifestObject {
   readonly scale: ScaleSettings;
 }
 
+export const SERVICE_API = 'serving.knative.dev/v1';
+
 /** Knative's revision-timeout-seconds default. */
 export const DEFAULT_TIMEOUT_MS = 300_000;
 /** Knative's container-concurrency-max-limit and max-revision-timeout-seconds defaults. */

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_MAX_BODY_BYTES, handleIngress } from '../broker/ingress.js';
 import { loadManifests, type Manifests } from '../manifests/load.js';
@@ -60,18 +60,30 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   if (hasErrors(problems)) throw new ManifestError(problems);
   for (const p of problems) logger.warn({ file: p.location.file, document: p.location.document, field: p.field }, p.message);
 
-  const autoscaler = { ...KNATIVE_AUTOSCALER_DEFAULTS, ...options.autoscaler };
-  const serving = await ServingRuntime.start(manifests, options.dir, autoscaler, logger);
+  // The port is bound first: a busy one fails before any bundling, and SinkBindings need the address.
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 });
+  let ready: RequestListener | undefined;
+  server.on('request', (req, res) => {
+    if (ready) return ready(req, res);
+    res.writeHead(503, { 'retry-after': '1', 'content-type': 'text/plain' }).end('eventyard is starting: building the functions\n');
+  });
   const host = options.host ?? '127.0.0.1';
-  try {
-    await listen(server, host, options.port ?? 8080);
-  } catch (err) {
-    await serving.stop();
-    throw err;
-  }
+  await listen(server, host, options.port ?? 8080);
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let serving: ServingRuntime;
+  try {
+    serving = await ServingRuntime.start(manifests, {
+      projectDir: options.dir,
+      baseUrl: url,
+      autoscaler: { ...KNATIVE_AUTOSCALER_DEFAULTS, ...options.autoscaler },
+      kafkaBootstrapServers: options.peers?.kafka?.bootstrapServers,
+      logger,
+    });
+  } catch (err) {
+    await new Promise((resolve) => server.close(resolve));
+    throw err;
+  }
   const runtime = new EventingRuntime(manifests, url, logger);
   const sources = new SourcesRuntime();
   let stopping = false;
@@ -81,7 +93,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     refusing: () => (stopping ? 'the local runtime is stopping' : undefined),
   };
 
-  server.on('request', (req, res) => {
+  ready = (req, res) => {
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
@@ -93,7 +105,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
       return;
     }
     handleIngress(req, res, path, ingress);
-  });
+  };
 
   // Sources start once every address they deliver to is served.
   await sources.start(manifests, url, options.peers ?? {}, logger);
