@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Pool } from 'undici';
 import { runFilterBench } from './filters.js';
 import { runKafkaBench } from './kafka.js';
+import { runRenderBench } from './render.js';
 import { runServingBench } from './serving.js';
 
 const HERE = import.meta.dirname;
@@ -18,8 +19,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
 const TRIGGER_COUNTS = (process.env.BENCH_TRIGGERS ?? '1,10,100').split(',').map(Number);
-/** Which benches run: broker (with the filter bench), serving, kafka; default all. */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'broker,serving,kafka').split(',').map((s) => s.trim()));
+/** Which benches run: broker (with the filter bench), serving, kafka, render; default all. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'broker,serving,kafka,render').split(',').map((s) => s.trim()));
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -224,6 +225,8 @@ const serving = ONLY.has('serving') ? await runServingBench() : undefined;
 if (serving) console.log(serving.table);
 const kafka = ONLY.has('kafka') ? await runKafkaBench() : undefined;
 if (kafka) console.log(kafka.table);
+const render = ONLY.has('render') ? await runRenderBench() : undefined;
+if (render) console.log(render.table);
 
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
 const out = path.join(HERE, 'results');
@@ -238,11 +241,12 @@ await writeFile(
       ...(broker ? { trials: TRIALS, events: EVENTS, concurrency: CONCURRENCY, rate: RATE, rows: broker.rows, filters: broker.filters.rows } : {}),
       ...(serving ? { serving: serving.rows } : {}),
       ...(kafka ? { kafka: kafka.rows } : {}),
+      ...(render ? { render: { rows: render.rows, speedUp: render.speedUp, overhead: render.overhead } } : {}),
     },
     null,
     2,
   ),
 );
-await writeFile(path.join(out, 'latest.md'), [broker?.table, broker?.filters.table, serving?.table, kafka?.table].filter((t) => t !== undefined).join('\n'));
+await writeFile(path.join(out, 'latest.md'), [broker?.table, broker?.filters.table, serving?.table, kafka?.table, render?.table].filter((t) => t !== undefined).join('\n'));
 console.error(`bench: wrote ${path.relative(process.cwd(), out)}/latest.json and latest.md`);
 process.exit(0);
