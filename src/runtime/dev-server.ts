@@ -101,7 +101,13 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     if (req.method === 'GET' && path.startsWith('/_/') && handleApi(path, new URLSearchParams(q === -1 ? '' : rawUrl.slice(q)), req, res, { runtime, serving, sources, manifests })) return;
     if (req.method === 'GET' && path === '/metrics') return handleMetrics(res, { runtime, serving, sources, manifests });
     if (req.method === 'GET' && path === '/') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(index(runtime), null, 2));
+      // A browser opens the dashboard (the display function); curl and scripts get the API index.
+      const dashboard = dashboardPath(manifests);
+      if (dashboard && (req.headers.accept ?? '').includes('text/html')) {
+        res.writeHead(302, { location: dashboard, 'cache-control': 'no-store' }).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(index(runtime, dashboard), null, 2));
       return;
     }
     handleIngress(req, res, path, ingress);
@@ -131,9 +137,20 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   };
 }
 
-function index(runtime: EventingRuntime) {
+/** Where the display function's page is served, with the trailing slash its relative URLs need. */
+export function dashboardPath(manifests: Manifests): string | undefined {
+  if (!manifests.functions.includes(DASHBOARD_FUNCTION)) return undefined;
+  const namespace = manifests.services.find((s) => s.metadata.name === DASHBOARD_FUNCTION)?.metadata.namespace ?? 'default';
+  return `${SERVICES_PATH}${namespace}/${DASHBOARD_FUNCTION}/`;
+}
+
+/** The function whose page `GET /` opens. */
+const DASHBOARD_FUNCTION = 'display';
+
+function index(runtime: EventingRuntime, dashboard: string | undefined) {
   return {
     eventyard: 'local Knative Eventing runtime',
+    ...(dashboard ? { dashboard } : {}),
     brokers: [...runtime.brokers.values()].map((b) => b.address),
     metrics: '/metrics',
     api: ['/_/brokers', '/_/triggers', '/_/sources', '/_/services', '/_/services/watch', '/_/deliveries', '/_/events', '/_/explain?event=<id>'],

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 // CommonJS: Node's ESM loader only sees its default export.
 import faas from 'faas-js-runtime';
@@ -10,6 +10,13 @@ export interface FunctionModule {
   shutdown?: () => unknown;
   liveness?: unknown;
   readiness?: unknown;
+  /**
+   * Optional HTTP routes of the function's own (an express app, or any `(req, res, next)`): it sees
+   * every request first, and what it passes on with `next()` goes to faas-js-runtime — CloudEvents
+   * to `handle`, health probes. faas-js-runtime alone serves only `/`, so a page with assets and a
+   * live stream (the display) needs this.
+   */
+  app?: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 }
 
 /** What a function instance tells the local runtime that started it, over the IPC channel. */
@@ -33,6 +40,7 @@ export async function serveFunction(name: string, module: FunctionModule, celGua
   }
   const port = Number(process.env.PORT ?? 8080);
   const server: Server = await faas.start(func as never, { port } as never);
+  if (typeof module.app === 'function') routeThrough(server, module.app);
   if (process.send) {
     // Started by `eventyard dev`: say when it can take requests, and never outlive the runtime.
     process.send({ type: 'eventyard:ready', port: (server.address() as AddressInfo).port } satisfies ReadyMessage);
@@ -41,4 +49,25 @@ export async function serveFunction(name: string, module: FunctionModule, celGua
     process.stderr.write(`eventyard: serving function ${name} on port ${port}\n`);
   }
   return server;
+}
+
+/** Puts the function's own routes in front of faas-js-runtime's fastify handler on the same server. */
+function routeThrough(server: Server, app: NonNullable<FunctionModule['app']>): void {
+  const runtime = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    // express swaps the prototypes of what it handles: fastify gets them back as Node made them.
+    const reqProto: object | null = Object.getPrototypeOf(req);
+    const resProto: object | null = Object.getPrototypeOf(res);
+    app(req, res, (err?: unknown) => {
+      if (err !== undefined) {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('internal error\n');
+        else res.destroy();
+        return;
+      }
+      Object.setPrototypeOf(req, reqProto);
+      Object.setPrototypeOf(res, resProto);
+      for (const listener of runtime) listener.call(server, req, res);
+    });
+  });
 }
