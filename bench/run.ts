@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { runFilterBench } from './filters.js';
+import { runFrameInferBench } from './frame-infer.js';
 import { runKafkaBench } from './kafka.js';
 import { runRenderBench } from './render.js';
 import { runServingBench } from './serving.js';
@@ -19,8 +20,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
 const TRIGGER_COUNTS = (process.env.BENCH_TRIGGERS ?? '1,10,100').split(',').map(Number);
-/** Which benches run: broker (with the filter bench), serving, kafka, render; default all. */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'broker,serving,kafka,render').split(',').map((s) => s.trim()));
+/** Which benches run: broker (with the filter bench), serving, kafka, render, frame-infer; default all. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'broker,serving,kafka,render,frame-infer').split(',').map((s) => s.trim()));
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -227,6 +228,8 @@ const kafka = ONLY.has('kafka') ? await runKafkaBench() : undefined;
 if (kafka) console.log(kafka.table);
 const render = ONLY.has('render') ? await runRenderBench() : undefined;
 if (render) console.log(render.table);
+const frameInfer = ONLY.has('frame-infer') ? await runFrameInferBench() : undefined;
+if (frameInfer) console.log(frameInfer.table);
 
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
 const out = path.join(HERE, 'results');
@@ -242,11 +245,12 @@ await writeFile(
       ...(serving ? { serving: serving.rows } : {}),
       ...(kafka ? { kafka: kafka.rows } : {}),
       ...(render ? { render: { rows: render.rows, speedUp: render.speedUp, overhead: render.overhead } } : {}),
+      ...(frameInfer ? { frameInfer: frameInfer.rows } : {}),
     },
     null,
     2,
   ),
 );
-await writeFile(path.join(out, 'latest.md'), [broker?.table, broker?.filters.table, serving?.table, kafka?.table, render?.table].filter((t) => t !== undefined).join('\n'));
+await writeFile(path.join(out, 'latest.md'), [broker?.table, broker?.filters.table, serving?.table, kafka?.table, render?.table, frameInfer?.table].filter((t) => t !== undefined).join('\n'));
 console.error(`bench: wrote ${path.relative(process.cwd(), out)}/latest.json and latest.md`);
 process.exit(0);

@@ -2,7 +2,8 @@
 export interface Prediction {
   readonly label: string;
   readonly score: number;
-  readonly box?: readonly number[];
+  /** Where the sign is, in frame pixels (the rule does not use it). */
+  readonly box?: { readonly x: number; readonly y: number; readonly w: number; readonly h: number } | readonly number[];
 }
 
 export type Action = 'go' | 'slow' | 'stop';

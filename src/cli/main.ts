@@ -1,4 +1,5 @@
 import { buildCommand } from './build.js';
+import { CAMERA_USAGE, cameraCommand } from './camera.js';
 import { checkCommand } from './check.js';
 import { devCommand } from './dev.js';
 import { explainCommand } from './explain.js';
@@ -30,6 +31,7 @@ const USAGE = `eventyard — Knative eventing and functions, locally
   eventyard explain --event FILE [--dir D] [--trigger NAME] [--json]
                   for each Trigger, whether the event (a structured CloudEvent in JSON) is
                   delivered, and the result of every part of its filters
+  ${CAMERA_USAGE}
 `;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
@@ -40,6 +42,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   start: startCommand,
   build: buildCommand,
   'rocketmq-adapter': rocketmqAdapterCommand,
+  camera: cameraCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
