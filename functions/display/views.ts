@@ -133,8 +133,8 @@ export function viewOf(e: ViewInput): View | undefined {
       const trainId = text(d.trainId) ?? e.subject ?? 'train';
       return { kind: 'command', trainId, seq: int(d.seq) ?? 0, action: text(d.action, MAX_LABEL) ?? 'unknown', reason: text(d.reason, 300), at: e.at };
     }
-    case 'chat.scored':
-    case 'chat.message': {
+    // Only the scored message: its unscored original (chat.message) would show it twice.
+    case 'chat.scored': {
       const body = text(d.text, MAX_CHAT_TEXT) ?? (typeof e.data === 'string' ? cut(e.data, MAX_CHAT_TEXT).text : undefined);
       if (body === undefined) return undefined;
       return {
