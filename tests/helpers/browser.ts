@@ -4,6 +4,7 @@ import { symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import { describeWithPeer } from './peer-suite.js';
 import { BROKER_YAML, startProject, type RunningProject } from './project.js';
 
 /**
@@ -11,8 +12,6 @@ import { BROKER_YAML, startProject, type RunningProject } from './project.js';
  * download does not work here). Suites that need it use `describeWithChromium`: without it they
  * skip with the reason, or fail under REQUIRE_PEERS=1 (CI).
  */
-// vitest only when running under it: the helpers also serve plain scripts.
-const vitest = process.env.VITEST ? await import('vitest') : undefined;
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM_INSTALL = 'bash tests/peers/chromium/install.sh';
@@ -34,26 +33,9 @@ export function chromiumStatus(): { available: boolean; reason?: string; version
   return status;
 }
 
-/** `describe` for suites that drive Chromium: skipped without it, failed without it under REQUIRE_PEERS=1. */
+/** `describe` for suites that drive Chromium (see describeWithPeer). */
 export function describeWithChromium(name: string, fn: () => void): void {
-  if (!vitest) throw new Error('describeWithChromium runs only under vitest');
-  const { describe, it } = vitest;
-  const s = chromiumStatus();
-  if (s.available) {
-    describe(name, fn);
-    return;
-  }
-  const message = `Chromium test peer unavailable: ${s.reason}. Install it with: ${CHROMIUM_INSTALL} (Debian 12, as root)`;
-  if (process.env.REQUIRE_PEERS === '1') {
-    describe(name, () => {
-      it('has its Chromium test peer (REQUIRE_PEERS=1)', () => {
-        throw new Error(message);
-      });
-    });
-    return;
-  }
-  process.stderr.write(`${message}; skipping "${name}"\n`);
-  describe.skip(name, fn);
+  describeWithPeer('Chromium', chromiumStatus(), CHROMIUM_INSTALL, name, fn);
 }
 
 export async function launchChromium(): Promise<Browser> {

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { describeWithPeer } from './peer-suite.js';
 import { logLevel, type ConsumerConfig, type KafkaConfig, type ProducerConfig, type RetryOptions } from 'kafkajs';
 
 /**
@@ -22,9 +23,6 @@ import { logLevel, type ConsumerConfig, type KafkaConfig, type ProducerConfig, t
  *   });
  */
 
-// vitest only when running under it: startKafkaPeer and testKafkaConfig also serve plain scripts
-// (benchmarks), where importing vitest throws.
-const vitest = process.env.VITEST ? await import('vitest') : undefined;
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const KAFKA_PEER_INSTALL = 'bash tests/peers/kafka/install.sh';
@@ -69,35 +67,9 @@ export function kafkaPeerStatus(): KafkaPeerStatus {
   return cachedStatus;
 }
 
-let skipNoticePrinted = false;
-
-/**
- * `describe` for suites that need the Kafka peer. Without the binary the suite is skipped (the
- * reason printed once to stderr), or, with REQUIRE_PEERS=1 (CI), fails with how to build it.
- */
+/** `describe` for suites that need the Kafka peer (see describeWithPeer). */
 export function describeWithKafka(name: string, fn: () => void): void {
-  if (!vitest) throw new Error('describeWithKafka runs only under vitest');
-  const { describe, it } = vitest;
-  const status = kafkaPeerStatus();
-  if (status.available) {
-    describe(name, fn);
-    return;
-  }
-  const message = `Kafka test peer unavailable: ${status.reason}. Build it with: ${KAFKA_PEER_INSTALL} (Debian 12, as root)`;
-  if (process.env.REQUIRE_PEERS === '1') {
-    // A failing test rather than a collection error, so the summary counts it as a failure.
-    describe(name, () => {
-      it('has its Kafka test peer (REQUIRE_PEERS=1)', () => {
-        throw new Error(message);
-      });
-    });
-    return;
-  }
-  if (!skipNoticePrinted) {
-    skipNoticePrinted = true;
-    process.stderr.write(`${message}. Skipping Kafka suites (REQUIRE_PEERS=1 makes this a failure).\n`);
-  }
-  describe.skip(name, fn);
+  describeWithPeer('Kafka', kafkaPeerStatus(), KAFKA_PEER_INSTALL, name, fn);
 }
 
 const retry: RetryOptions = { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 };
