@@ -7,6 +7,7 @@ import { encodeJpeg } from '../src/vision/jpeg.js';
 import { TrackRun } from '../src/vision/track-run.js';
 import { frameEvent } from '../src/camera/camera.js';
 import { sendEvent } from './helpers/events.js';
+import { pngBomb } from './helpers/images.js';
 import { Subscriber } from './helpers/subscriber.js';
 import { dataOf, startAiProject, type AiProject } from './ai-project.js';
 
@@ -62,6 +63,7 @@ describe('frame-infer', () => {
     ['not an image', async () => frameData(Buffer.from('this is not a JPEG, it is a sentence').toString('base64')), /image is not a JPEG/],
     ['a frame of the wrong size', async () => frameData((await sharp({ create: { width: 320, height: 240, channels: 3, background: '#808080' } }).jpeg().toBuffer()).toString('base64'), 320, 240), /takes 600×400 frames; this one says 320×240/],
     ['an image smaller than the event says', async () => frameData((await sharp({ create: { width: 320, height: 240, channels: 3, background: '#808080' } }).jpeg().toBuffer()).toString('base64')), /image is 320×240, but the event says 600×400/],
+    ['an image whose header declares 16383×16383 pixels (a decompression bomb: 33 KB of PNG)', async () => frameData(pngBomb(16383).toString('base64')), /image is 16383×16383, but the event says 600×400/],
     ['an empty image', async () => frameData(''), /\/image must NOT have fewer than 1 characters/],
     ['no data at all', async () => undefined, /\(data\) must be object/],
   ];
@@ -130,3 +132,4 @@ describe('chat-infer', () => {
     expect(deliveriesOf(id).find((d) => d.trigger === 'default/chat-infer')).toMatchObject({ fate: 'dead-lettered', attempts: 1 });
   });
 });
+

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadManifests } from '../src/manifests/load.js';
 import { formatProblem, type Problem } from '../src/manifests/problems.js';
+import { bindsTo, type LabelRequirement } from '../src/manifests/sink-binding.js';
 import { sendEvent } from './helpers/events.js';
 import { BROKER_YAML, startProject, trigger, writeProject, type RunningProject } from './helpers/project.js';
 import { Subscriber } from './helpers/subscriber.js';
@@ -142,5 +143,23 @@ describe('SinkBinding manifest problems', () => {
   it('refuses two bindings of one Service', async () => {
     const problems = errors(await problemsOf({ 'eventing/s.yaml': svc, 'eventing/b.yaml': binding('a', '    name: bound') + binding('b', '    selector:\n      matchLabels:\n        emits: "yes"') }));
     expect(problems).toEqual(['error: eventing/b.yaml (document 2) SinkBinding default/b field spec.subject: Service default/bound is already the subject of SinkBinding default/a: two bindings would both set its K_SINK']);
+  });
+});
+
+describe('a SinkBinding selector', () => {
+  const service = (labels: Record<string, string>) => ({ location: { file: '', document: 1 }, apiVersion: 'serving.knative.dev/v1', kind: 'Service', metadata: { namespace: 'default', name: 's', labels, annotations: {} } });
+  const selector = (matchExpressions: LabelRequirement[]) => ({ apiVersion: 'serving.knative.dev/v1', kind: 'Service', namespace: 'default', matchLabels: {}, matchExpressions });
+
+  it('reads only the object\'s own labels, not what every object inherits', () => {
+    expect(bindsTo(selector([{ key: 'constructor', operator: 'Exists', values: [] }]), service({}))).toBe(false);
+    expect(bindsTo(selector([{ key: 'toString', operator: 'DoesNotExist', values: [] }]), service({}))).toBe(true);
+  });
+
+  it('matches In, NotIn, Exists and DoesNotExist as Kubernetes does', () => {
+    const labels = { tier: 'render' };
+    expect(bindsTo(selector([{ key: 'tier', operator: 'In', values: ['render', 'ai'] }]), service(labels))).toBe(true);
+    expect(bindsTo(selector([{ key: 'tier', operator: 'NotIn', values: ['render'] }]), service(labels))).toBe(false);
+    expect(bindsTo(selector([{ key: 'zone', operator: 'NotIn', values: ['a'] }]), service(labels))).toBe(true);
+    expect(bindsTo(selector([{ key: 'tier', operator: 'DoesNotExist', values: [] }]), service(labels))).toBe(false);
   });
 });

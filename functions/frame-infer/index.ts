@@ -2,7 +2,7 @@ import { CloudEvent } from 'cloudevents';
 import { BadEventError, dataValidator } from '../../src/function-kit/event-data.js';
 import { detectSigns } from '../../src/vision/detect-signs.js';
 import { FRAME_HEIGHT, FRAME_WIDTH } from '../../src/vision/frame-spec.js';
-import { decodeImage } from '../../src/vision/jpeg.js';
+import { decodeImage, ImageSizeError } from '../../src/vision/jpeg.js';
 import { DEFAULT_SIGN_MODEL_PATH } from '../../src/vision/model-spec.js';
 import { SignClassifier } from '../../src/vision/sign-classifier.js';
 import schema from './frame.captured.schema.json' with { type: 'json' };
@@ -47,12 +47,10 @@ export async function handle(_context: unknown, event?: CloudEvent<unknown>): Pr
     throw new BadEventError(`frame-infer takes ${FRAME_WIDTH}×${FRAME_HEIGHT} frames; this one says ${frame.width}×${frame.height}`);
   }
   const bytes = Buffer.from(frame.image, 'base64');
-  const image = await decodeImage(bytes).catch((err: Error) => {
+  const image = await decodeImage(bytes, frame).catch((err: Error) => {
+    if (err instanceof ImageSizeError) throw new BadEventError(`${err.message}, but the event says ${frame.width}×${frame.height}`);
     throw new BadEventError(`image is not a JPEG or other image sharp can decode (${bytes.length} bytes): ${err.message}`);
   });
-  if (image.width !== frame.width || image.height !== frame.height) {
-    throw new BadEventError(`image is ${image.width}×${image.height}, but the event says ${frame.width}×${frame.height}`);
-  }
   const model = await (classifier ??= SignClassifier.load(modelPath()));
   const detection = await detectSigns(image, model);
   const ms = (x: number) => Math.round(x * 100) / 100;

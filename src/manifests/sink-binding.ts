@@ -85,17 +85,19 @@ export function bindsTo(subject: BindingSubject, object: ManifestObject): boolea
   if (subject.apiVersion !== object.apiVersion || subject.kind !== object.kind || subject.namespace !== object.metadata.namespace) return false;
   if (subject.name !== undefined) return subject.name === object.metadata.name;
   const labels = object.metadata.labels;
-  if (!Object.entries(subject.matchLabels).every(([k, v]) => labels[k] === v)) return false;
+  const label = (key: string) => (Object.hasOwn(labels, key) ? labels[key] : undefined);
+  if (!Object.entries(subject.matchLabels).every(([k, v]) => label(k) === v)) return false;
   return subject.matchExpressions.every(({ key, operator, values }) => {
+    const value = label(key);
     switch (operator) {
       case 'In':
-        return key in labels && values.includes(labels[key]!);
+        return value !== undefined && values.includes(value);
       case 'NotIn':
-        return !(key in labels) || !values.includes(labels[key]!);
+        return value === undefined || !values.includes(value);
       case 'Exists':
-        return key in labels;
+        return value !== undefined;
       case 'DoesNotExist':
-        return !(key in labels);
+        return value === undefined;
     }
   });
 }
