@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderRegion } from '../src/render/path-tracer.js';
 import { BUILT_IN_SCENES, type Scene } from '../src/render/scene.js';
-import { sendEvent } from './helpers/events.js';
+import { binaryHeaders, post, sendEvent } from './helpers/events.js';
 import { settle, Subscriber } from './helpers/subscriber.js';
 import { startRenderProject, type RenderProject } from './render-project.js';
 
@@ -174,6 +174,67 @@ describe('render-assemble', () => {
   });
 });
 
+describe('render-assemble outcome', () => {
+  /** One stored 4×4 tile, a 1×1-tile rendering ready to stitch, and the two events that end it. */
+  async function readyRendering(id: string) {
+    const png = await sharp({ create: { width: 4, height: 4, channels: 4, background: { r: 200, g: 100, b: 50, alpha: 1 } } }).png().toBuffer();
+    const image = await project.blobs.put(`renders/${id}/tiles/0-0.png`, png, 'image/png');
+    const url = project.serviceUrl('render-assemble');
+    const rendered = { renderingId: id, tileX: 0, tileY: 0, divisions: 1, width: 4, height: 4, x: 0, y: 0, w: 4, h: 4, image, renderer: 'builtin', renderMs: 1 };
+    const dead = { renderingId: id, tileX: 0, tileY: 0, divisions: 1, width: 4, height: 4, samples: 1, renderer: 'builtin', scene: BUILT_IN_SCENES.spheres };
+    const common = { source: '/tests/outcome', subject: 'tiles/0-0', renderingid: id };
+    return {
+      /** The last tile, rendered: resolves true when render-assemble replied render.completed. */
+      complete: async () => {
+        const r = await post(url, binaryHeaders({ ...common, id: `${id}-rendered`, type: 'dev.eventyard.render.tile.rendered' }, 'application/json'), JSON.stringify(rendered));
+        expect(r.status, r.text).toBeLessThan(300);
+        return r.headers.get('ce-type') === 'dev.eventyard.render.completed';
+      },
+      /** The same tile, dead-lettered after its retries (as the Trigger's dead-letter sink gets it). */
+      fail: async () => {
+        const headers = binaryHeaders({ ...common, id: `${id}-dead`, type: 'dev.eventyard.render.tile.requested', knativeerrorcode: '500', knativeerrordata: Buffer.from('boom').toString('base64') }, 'application/json');
+        const r = await post(url, headers, JSON.stringify(dead));
+        expect(r.status, r.text).toBeLessThan(300);
+      },
+    };
+  }
+  const failedOf = (id: string) => ofRendering(id).filter((e) => e.type === 'dev.eventyard.render.failed').length;
+
+  it('ends a rendering exactly once, completed or failed, when its last tile and a dead-lettered tile race', async () => {
+    const rounds = 20;
+    const completed = new Map<string, boolean>();
+    for (let i = 0; i < rounds; i++) {
+      const id = `outcome-${i}`;
+      const { complete, fail } = await readyRendering(id);
+      const [done] = await Promise.all([complete(), fail()]);
+      completed.set(id, done);
+    }
+    await settle(1000);
+    for (const [id, done] of completed) {
+      expect({ id, outcomes: (done ? 1 : 0) + failedOf(id) }).toEqual({ id, outcomes: 1 });
+    }
+  }, 60_000);
+
+  it('repeats the outcome for a redelivery of the event that won it, and nothing for the other', async () => {
+    const id = 'outcome-redelivered';
+    const { complete, fail } = await readyRendering(id);
+    expect(await complete()).toBe(true);
+    await fail();
+    expect(await complete()).toBe(true); // the same event again: its claim is its own
+    await settle(500);
+    expect(failedOf(id)).toBe(0);
+
+    const other = 'outcome-failed-first';
+    const second = await readyRendering(other);
+    await second.fail();
+    await until('render.failed', () => (failedOf(other) === 1 ? true : undefined));
+    expect(await second.complete()).toBe(false);
+    await second.fail(); // redelivered: the failure is told again, never turned into a completion
+    await until('the second render.failed', () => (failedOf(other) === 2 ? true : undefined));
+    expect(await project.blobs.has(`blob:renders/${other}/frame.png`)).toBe(false);
+  });
+});
+
 describe('scenes', () => {
   const own: Scene = {
     camera: { position: [0, 1, 3], lookAt: [0, 0.5, 0], fov: 50 },
@@ -211,6 +272,25 @@ describe('bad orders and failed tiles', () => {
     const badMaterial = await bad({ scene: { ...BUILT_IN_SCENES.spheres!, objects: [{ type: 'sphere', center: [0, 0, 0], radius: 1, material: 'nope' }] }, width: 10, height: 10, divisions: 1, samples: 1 });
     expect(badMaterial.status).toBe(400);
     expect(badMaterial.text).toContain('/objects/0/material "nope" is not in materials');
+  });
+
+  it('answers a tile whose rectangle is empty 400 with the reason, so it is dead-lettered without retries', async () => {
+    const tile = { renderingId: 'empty-tile', tileX: 0, tileY: 0, divisions: 2, width: 1, height: 8, samples: 1, renderer: 'builtin', scene: BUILT_IN_SCENES.spheres };
+    const direct = await sendEvent(project.serviceUrl('render-tile'), { type: 'dev.eventyard.render.tile.requested' }, tile);
+    expect(direct.status).toBe(400);
+    expect(direct.text).toContain('divisions (2) must not exceed width and height (1×8)');
+    const outside = await sendEvent(project.serviceUrl('render-tile'), { type: 'dev.eventyard.render.tile.requested' }, { ...tile, tileX: 0, tileY: 2, width: 8 });
+    expect(outside.status).toBe(400);
+    expect(outside.text).toContain('tile 0,2 is outside a 2×2 grid');
+
+    // Sent straight to the broker (as a producer on the Kafka topic would): one attempt, then the dead-letter sink fails the order.
+    const { status } = await sendEvent(project.brokerUrl, { type: 'dev.eventyard.render.tile.requested', source: '/tests/render', subject: 'tiles/0-0', renderingid: 'empty-tile' }, tile);
+    expect(status).toBe(202);
+    const end = await until('render.failed', () => ofRendering('empty-tile').find((e) => e.type === 'dev.eventyard.render.failed'));
+    expect(end.data.reason).toContain('tile 0-0 failed after retries: HTTP 400');
+    expect(end.data.reason).toContain('must not exceed width and height');
+    await settle(300);
+    expect(ofRendering('empty-tile').filter((e) => e.type === 'dev.eventyard.render.tile.status')).toEqual([]);
   });
 
   it('fails the order with render.failed when a tile fails after its retries', async () => {

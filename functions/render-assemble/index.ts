@@ -5,7 +5,7 @@ import { sinkFromEnv } from '../../src/function-kit/sink.js';
 import { RENDER_EVENTS, renderEvent, renderKeys, tileSubject, type RenderCompleted, type RenderFailed, type TileRendered } from '../../src/render/events.js';
 import { allTiles, tileRect } from '../../src/render/tiles.js';
 import type { OrderRecord } from '../render-order/index.js';
-import { claimOnce } from './claim.js';
+import { claimOutcome, readOutcome } from './claim.js';
 import deadTileSchema from './dead-tile.schema.json' with { type: 'json' };
 import renderedSchema from './render.tile.rendered.schema.json' with { type: 'json' };
 import { stitch } from './stitch.js';
@@ -21,6 +21,7 @@ const readDeadTile = dataValidator<{ renderingId: string; tileX?: number; tileY?
  *   `render.completed` with the wall time since the order.
  * - as the dead-letter sink of render-tile's Trigger: a tile that failed all its retries fails the
  *   order, once: `render.failed` goes to the sink (a dead-letter sink's reply is dropped).
+ * Both jobs claim the same outcome (claimOutcome), so a rendering either completes or fails, once.
  */
 export async function handle(_context: unknown, event?: CloudEvent<unknown>): Promise<CloudEvent<RenderCompleted> | undefined> {
   if (event?.type === RENDER_EVENTS.tileRendered) return assemble(event);
@@ -32,10 +33,13 @@ async function assemble(event: CloudEvent<unknown>): Promise<CloudEvent<RenderCo
   const tile = readRendered(event.data);
   const id = tile.renderingId;
   const store = blobStoreFromEnv();
-  if (await store.has(refOf(renderKeys.failure(id)))) return undefined;
+  const by = `${event.source}#${event.id}`;
+  const decided = await readOutcome(store, id);
+  if (decided && !(decided.outcome === 'completed' && decided.by === by)) return undefined; // failed, or another event stitches
   const tiles = allTiles(tile.divisions).map(({ tileX, tileY }) => ({ ref: refOf(renderKeys.tile(id, tileX, tileY)), rect: tileRect(tile.width, tile.height, tile.divisions, tileX, tileY) }));
   for (const t of tiles) if (!(await store.has(t.ref))) return undefined; // not the last tile yet
-  if (!(await claimOnce(store, renderKeys.assembly(id), `${event.source}#${event.id}`))) return undefined;
+  // The one decision: if a failed tile got there first, the frame is not stitched.
+  if (!(await claimOutcome(store, id, 'completed', by))) return undefined;
 
   const pngs = await Promise.all(tiles.map(async (t) => ({ rect: t.rect, png: (await store.get(t.ref))! })));
   const image = await store.put(renderKeys.frame(id), await stitch(tile.width, tile.height, pngs), 'image/png');
@@ -55,8 +59,8 @@ async function failOrder(event: CloudEvent<unknown>): Promise<undefined> {
   const tile = readDeadTile(event.data);
   const id = tile.renderingId;
   const store = blobStoreFromEnv();
-  if (await store.has(refOf(renderKeys.assembly(id)))) return undefined; // the frame is done: a late duplicate failed
-  if (!(await claimOnce(store, renderKeys.failure(id), `${event.source}#${event.id}`))) return undefined;
+  // The one decision: if the frame was claimed first (a late duplicate failed), or another tile already failed the order, nothing more.
+  if (!(await claimOutcome(store, id, 'failed', `${event.source}#${event.id}`))) return undefined;
   const where = tile.tileX !== undefined && tile.tileY !== undefined ? `tile ${tile.tileX}-${tile.tileY}` : 'a tile';
   const data: RenderFailed = { renderingId: id, tileX: tile.tileX, tileY: tile.tileY, reason: `${where} failed after retries: ${errorOf(event)}` };
   // A dead-letter sink's reply goes nowhere: the failure is sent to the sink (SinkBinding) instead.

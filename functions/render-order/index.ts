@@ -5,7 +5,7 @@ import { BadEventError, dataValidator } from '../../src/function-kit/event-data.
 import { RENDER_EVENTS, renderEvent, renderKeys, tileSubject, type TileRequested } from '../../src/render/events.js';
 import type { RendererName } from '../../src/render/renderer.js';
 import { resolveScene } from '../../src/render/scene-source.js';
-import { allTiles } from '../../src/render/tiles.js';
+import { allTiles, gridProblem } from '../../src/render/tiles.js';
 import schema from './render.requested.schema.json' with { type: 'json' };
 import { tileSenderFromEnv } from './tile-sender.js';
 
@@ -44,9 +44,8 @@ const readOrder = dataValidator<RenderRequested>(RENDER_EVENTS.requested, schema
  */
 export async function handle(_context: unknown, event?: CloudEvent<unknown>): Promise<undefined> {
   const order = readOrder(event?.data);
-  if (order.divisions > Math.min(order.width, order.height)) {
-    throw new BadEventError(`invalid ${RENDER_EVENTS.requested} data: divisions (${order.divisions}) must not exceed width and height (${order.width}×${order.height}), or some tiles would be empty`);
-  }
+  const problem = gridProblem(order.width, order.height, order.divisions);
+  if (problem) throw new BadEventError(`invalid ${RENDER_EVENTS.requested} data: ${problem}`);
   const store = blobStoreFromEnv();
   const scene = await resolveScene(order.scene, store);
   const orderEvent = `${event!.source}#${event!.id}`;

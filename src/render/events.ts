@@ -81,10 +81,12 @@ export const renderKeys = {
   tilesFolder: (id: string) => `renders/${id}/tiles/`,
   tile: (id: string, tileX: number, tileY: number) => `renders/${id}/tiles/${tileX}-${tileY}.png`,
   frame: (id: string) => `renders/${id}/frame.png`,
-  /** Exists once one event has taken the job of assembling the frame. */
-  assembly: (id: string) => `renders/${id}/assembly.json`,
-  /** Exists once one failed tile has failed the order. */
-  failure: (id: string) => `renders/${id}/failure.json`,
+  /**
+   * Exists once one event has decided how the rendering ends, `{outcome: 'completed' | 'failed',
+   * by: <event>}`: the last tile took the job of assembling the frame, or a failed tile failed the
+   * order. One key for both, so that a rendering can never both complete and fail.
+   */
+  outcome: (id: string) => `renders/${id}/outcome.json`,
 };
 
 /** A render event: every one carries the renderingid extension and a subject. */

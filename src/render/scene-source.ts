@@ -30,6 +30,11 @@ export async function resolveScene(spec: unknown, store: BlobStore, fetchTimeout
   );
 }
 
+/**
+ * The body of a scene URL, at most MAX_SCENE_BYTES: a larger content-length is refused before
+ * reading, and a body without one is read as a stream and dropped as soon as it passes the limit,
+ * so a huge (or endless) answer is never buffered.
+ */
 async function fetchScene(url: string, timeoutMs: number): Promise<Uint8Array> {
   let response: Response;
   try {
@@ -38,12 +43,43 @@ async function fetchScene(url: string, timeoutMs: number): Promise<Uint8Array> {
     // Unreachable now may work later: a 5xx, which the broker retries.
     throw new Error(`scene: fetching ${url} failed: ${(err as Error).message}`);
   }
+  const tooBig = (size: string) => new BadEventError(`scene: ${url} is ${size}more than the limit of ${MAX_SCENE_BYTES} bytes; send a smaller scene or put it in the blob store`);
   if (!response.ok) {
+    await response.body?.cancel().catch(() => undefined);
     const error = new Error(`scene: ${url} answered ${response.status}`);
     throw response.status >= 500 ? error : new BadEventError(error.message);
   }
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.length > MAX_SCENE_BYTES) throw new BadEventError(`scene: ${url} is ${bytes.length} bytes, more than ${MAX_SCENE_BYTES}`);
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > MAX_SCENE_BYTES) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooBig(`${declared} bytes (content-length), `);
+  }
+  if (!response.body) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      length += value.byteLength;
+      if (length > MAX_SCENE_BYTES) {
+        await reader.cancel().catch(() => undefined); // closes the connection: the rest is never read
+        throw tooBig('');
+      }
+      chunks.push(value);
+    }
+  } catch (err) {
+    if (err instanceof BadEventError) throw err;
+    // Cut off or too slow: may work later, so a 5xx.
+    throw new Error(`scene: reading ${url} failed: ${(err as Error).message}`);
+  }
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
   return bytes;
 }
 
@@ -51,8 +87,9 @@ function parseScene(bytes: Uint8Array, from: string): Scene {
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (err) {
-    throw new BadEventError(`scene: ${from} is not JSON: ${(err as Error).message}`);
+  } catch {
+    // Not JSON.parse's message: it quotes the text, and the text is whatever the URL or blob holds.
+    throw new BadEventError(`scene: the scene at ${from} is not JSON`);
   }
   try {
     return validateScene(value);

@@ -1,4 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,15 +13,49 @@ const scene: Scene = BUILT_IN_SCENES.spheres!;
 let root: string;
 let store: FileBlobStore;
 let web: Subscriber;
+let endless: { server: Server; url: string; sent: Map<string, { bytes: number; closed: boolean }> };
+
+/**
+ * A real HTTP server whose bodies never end: `/chunked` streams 64 KiB chunks with no
+ * content-length; `/declared` says 600 MB and sends 64 KiB. It counts what each request got
+ * and whether the client hung up.
+ */
+async function startEndless(): Promise<typeof endless> {
+  const sent = new Map<string, { bytes: number; closed: boolean }>();
+  const server = createServer((req, res) => {
+    const record = { bytes: 0, closed: false };
+    sent.set(req.url ?? '/', record);
+    res.on('close', () => (record.closed = true));
+    const chunk = Buffer.alloc(64 << 10, 0x20);
+    if (req.url === '/declared') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(600 << 20) });
+      res.write(chunk);
+      record.bytes += chunk.length;
+      return; // and nothing more, ever
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const more = () => {
+      while (!record.closed && res.write(chunk)) record.bytes += chunk.length;
+      if (!record.closed) record.bytes += chunk.length;
+    };
+    res.on('drain', more);
+    more();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sent };
+}
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'eventyard-scenes-'));
   store = new FileBlobStore(root);
   web = await Subscriber.start();
+  endless = await startEndless();
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
   await web.close();
+  endless.server.closeAllConnections();
+  await new Promise((resolve) => endless.server.close(resolve));
 });
 
 describe('validateScene', () => {
@@ -59,5 +95,31 @@ describe('resolveScene', () => {
     await expect(resolveScene(web.url('/missing.json'), store)).rejects.toMatchObject({ code: 400, message: expect.stringContaining('answered 404') });
     web.respond('/notjson', { status: 200, body: 'hello' });
     await expect(resolveScene(web.url('/notjson'), store)).rejects.toMatchObject({ code: 400, message: expect.stringContaining('is not JSON') });
+  });
+
+  it('refuses a fetched scene declared bigger than 1 MiB at once, with a 400 that says so', async () => {
+    await expect(resolveScene(`${endless.url}/declared`, store, 5_000)).rejects.toMatchObject({
+      code: 400,
+      message: `scene: ${endless.url}/declared is ${600 << 20} bytes (content-length), more than the limit of ${1 << 20} bytes; send a smaller scene or put it in the blob store`,
+    });
+    await expect.poll(() => endless.sent.get('/declared')?.closed).toBe(true);
+  });
+
+  it('stops reading a fetched scene once it passes 1 MiB, with a 400, rather than buffering the whole body', async () => {
+    await expect(resolveScene(`${endless.url}/chunked`, store, 5_000)).rejects.toMatchObject({
+      code: 400,
+      message: `scene: ${endless.url}/chunked is more than the limit of ${1 << 20} bytes; send a smaller scene or put it in the blob store`,
+    });
+    await expect.poll(() => endless.sent.get('/chunked')?.closed).toBe(true);
+    // What was sent before the hang-up: the limit, plus what sat in socket buffers.
+    expect(endless.sent.get('/chunked')!.bytes).toBeLessThan(64 << 20);
+  });
+
+  it('does not echo the body of a fetched scene that is not JSON', async () => {
+    web.respond('/secret', { status: 200, headers: { 'content-type': 'application/json' }, body: 'token=s3cr3t-value; not a scene' });
+    const url = web.url('/secret');
+    const err = (await resolveScene(url, store).catch((e: unknown) => e)) as { code: number; message: string };
+    expect(err).toMatchObject({ code: 400, message: `scene: the scene at ${url} is not JSON` });
+    expect(err.message).not.toContain('s3cr3t');
   });
 });

@@ -66,10 +66,15 @@ export function blenderRenderer(command = blenderCommand(), timeoutMs = 10 * 60_
 
 /**
  * Blender rounds border edges to whole pixels on its own, which can leave a cropped render a pixel
- * off the tile; pad or trim it to the tile's size so that tiles still fit together.
+ * off the tile; trim it (keeping the top left) or pad it (repeating the right and bottom edges) to
+ * the tile's size so that tiles still fit together. Never rescaled: a pixel stays where it was.
  */
-async function exactSize(png: Uint8Array, w: number, h: number): Promise<Uint8Array> {
-  const meta = await sharp(png).metadata();
-  if (meta.width === w && meta.height === h) return png;
-  return sharp(png).resize(w, h, { fit: 'cover', position: 'left top' }).png().toBuffer();
+export async function exactSize(png: Uint8Array, w: number, h: number): Promise<Uint8Array> {
+  const { width = 0, height = 0 } = await sharp(png).metadata();
+  if (width === w && height === h) return png;
+  let image = sharp(png);
+  // extract() called before extend() trims first (sharp's pre-resize extract), then pads.
+  if (width > w || height > h) image = image.extract({ left: 0, top: 0, width: Math.min(width, w), height: Math.min(height, h) });
+  if (width < w || height < h) image = image.extend({ right: Math.max(0, w - width), bottom: Math.max(0, h - height), extendWith: 'copy' });
+  return image.png().toBuffer();
 }
