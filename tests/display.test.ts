@@ -44,6 +44,17 @@ async function waitForPixel(page: Page, canvas: string, x: number, y: number, rg
   );
 }
 
+interface DisplayState {
+  total: number;
+  byType: Record<string, number>;
+  views: { kind: string; id?: string; tile?: unknown }[];
+}
+
+/** What the display function holds now (GET api/state). */
+async function displayState(project: RunningProject): Promise<DisplayState> {
+  return (await (await fetch(`${project.dev.url}/_/services/default/display/api/state`)).json()) as DisplayState;
+}
+
 const png = (width: number, height: number, rgb: readonly [number, number, number]) =>
   sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
 
@@ -240,5 +251,81 @@ describeWithChromium('display dashboard in Chromium', () => {
     } finally {
       child.kill();
     }
+  });
+
+  it('draws a render wider than the 4096 canvas scaled down, each tile where it belongs', async () => {
+    const id = 'r-wide-0001';
+    const [width, height] = [8192, 4096];
+    const ext = { renderingid: id, subject: id };
+    const colors: [number, number, number][] = [[230, 60, 60], [60, 200, 90], [70, 110, 240], [240, 200, 40]];
+    await page.locator('#tab-render').click();
+    await send(project, 'dev.eventyard.render.tile.requested', { renderingId: id, tileX: 0, tileY: 0, divisions: 2, width, height, samples: 1, scene: 'wide' }, ext);
+    for (let i = 0; i < 4; i++) {
+      const [x, y] = [i % 2, Math.floor(i / 2)];
+      const image = (await png(16, 8, colors[i]!)).toString('base64');
+      await send(project, 'dev.eventyard.render.tile.rendered', { renderingId: id, tileX: x, tileY: y, x: x * 4096, y: y * 2048, w: 4096, h: 2048, image, renderMs: 10 }, ext);
+    }
+    await page.locator('#render-head[data-rendered="4"]').waitFor(WAIT);
+    expect(await page.locator('#render-head').textContent()).toContain('8192×4096');
+    // Each tile fills its quarter of the canvas, which keeps the frame's shape at half its size.
+    for (let i = 0; i < 4; i++) await waitForPixel(page, 'render-canvas', (i % 2) * 2048 + 1024, Math.floor(i / 2) * 1024 + 512, colors[i]!);
+    await waitForPixel(page, 'render-canvas', 4090, 2040, colors[3]!);
+    expect(await page.evaluate(() => [(document.getElementById('render-canvas') as HTMLCanvasElement).width, (document.getElementById('render-canvas') as HTMLCanvasElement).height])).toEqual([4096, 2048]);
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps at most 256 tiles of a render on the page, as the server does', async () => {
+    const id = 'r-many-0001';
+    const ext = { renderingid: id, subject: id };
+    await page.locator('#tab-render').click();
+    const type = 'dev.eventyard.render.tile.status';
+    const before = (await displayState(project)).byType[type] ?? 0;
+    for (let i = 0; i < 300; i += 30) {
+      await Promise.all(Array.from({ length: 30 }, (_, k) => send(project, type, { renderingId: id, tileX: (i + k) % 20, tileY: Math.floor((i + k) / 20), status: 'failed', reason: 'test' }, ext)));
+    }
+    // Delivery is asynchronous: wait until the display has all 300.
+    await expect.poll(async () => (await displayState(project)).byType[type], WAIT).toBe(before + 300);
+    const state = await displayState(project);
+    expect(state.views.filter((v) => v.id === id && v.tile)).toHaveLength(256);
+    // Once the page has every event, it holds the same 256 tiles.
+    await page.waitForFunction((n) => Number(document.body.dataset.total) >= n, state.total, WAIT);
+    await page.locator(`#render-orders .order[data-id="${id}"]`).click();
+    await page.locator('#render-head[data-failed="256"]').waitFor(WAIT);
+    expect(errors).toEqual([]);
+  });
+
+  it('folds types past 200 into "(other types)" as the server does, and rebuilds the type filter only when its types change', async () => {
+    await page.locator('#tab-stream').click();
+    const select = page.locator('#filter-type');
+    for (let i = 0; i < 250; i += 25) await Promise.all(Array.from({ length: 25 }, (_, k) => send(project, `dev.eventyard.many.t${i + k}`, { i: i + k }, { subject: `many-${i + k}` })));
+    // Delivery is asynchronous: wait until the display has all 250, counted by name or as other types.
+    const many = (byType: Record<string, number>) => Object.entries(byType).reduce((sum, [t, n]) => sum + (t.startsWith('dev.eventyard.many.') || t === '(other types)' ? n : 0), 0);
+    await expect.poll(async () => many((await displayState(project)).byType), WAIT).toBe(250);
+    const state = await displayState(project);
+    expect(Object.keys(state.byType)).toHaveLength(201);
+    await page.waitForFunction((n) => Number(document.body.dataset.total) >= n, state.total, WAIT);
+    // The page's filter offers the server's types: 200 by name and "(other types)".
+    await expect.poll(async () => (await select.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).filter(Boolean).sort(), WAIT).toEqual(Object.keys(state.byType).sort());
+    expect(await select.locator('option[value="(other types)"]').textContent()).toBe(`(other types) (${state.byType['(other types)']})`);
+    // More events of types it has: the options stay (counts change in place), the selection too.
+    await page.evaluate(() => {
+      (window as unknown as { kept: Element }).kept = document.querySelector('#filter-type option[value="dev.eventyard.many.t0"]')!;
+    });
+    await select.selectOption('(other types)');
+    for (let k = 0; k < 3; k++) await send(project, 'dev.eventyard.many.t0', { again: k });
+    await send(project, 'dev.eventyard.many.t249', { again: true }, { subject: 'many-249-again' });
+    await page.locator('#stream-list .row', { hasText: 'many-249-again' }).waitFor(WAIT);
+    await page.waitForFunction(() => (window as unknown as { kept: Element }).kept.textContent === 'dev.eventyard.many.t0 (4)', undefined, WAIT);
+    expect(await page.evaluate(() => (window as unknown as { kept: Element }).kept.isConnected)).toBe(true);
+    expect(await select.inputValue()).toBe('(other types)');
+    // "(other types)" shows the events of the types folded into it, and no other.
+    expect(await page.locator('#stream-list .row', { hasText: 'many-249' }).count()).toBe(2);
+    expect(await page.locator('#stream-list .row', { hasText: 'dev.eventyard.many.t0' }).count()).toBe(0);
+    // A new type (folded) changes no option either.
+    await send(project, 'dev.eventyard.many.t999', {}, { subject: 'many-999' });
+    await page.locator('#stream-list .row', { hasText: 'many-999' }).waitFor(WAIT);
+    expect(await page.evaluate(() => (window as unknown as { kept: Element }).kept.isConnected)).toBe(true);
+    await select.selectOption('');
+    expect(errors).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { cut, previewData, type DataPreview } from './preview.js';
-import { viewOf, type ChatView, type ClassifiedView, type CommandView, type FrameView, type RenderOrder, type RenderView, type TileView, type View } from './views.js';
+import { inlineImageChars, viewOf, type ChatView, type ClassifiedView, type CommandView, type FrameView, type RenderOrder, type RenderView, type TileView, type View } from './views.js';
 
 /** One event as the stream view shows it: attributes, extensions and a bounded data preview. */
 export interface EventRecord {
@@ -38,6 +38,14 @@ export const HISTORY_LIMITS = {
   records: 1000,
   types: 200,
   renders: 12,
+  /** Tiles kept per render order: render.requested allows at most 16 divisions, 16² tiles. */
+  tiles: 256,
+  /**
+   * Characters of inline (`data:`) image data kept across every view: tiles, completed frames and
+   * camera frames. Past it the oldest lose their pixels first (their metadata stays), so the
+   * history and its snapshot stay a few tens of MB however large the images (blob refs cost nothing).
+   */
+  inlineImageChars: 32 * 1024 * 1024,
   trains: 8,
   commands: 20,
   chat: 200,
@@ -73,6 +81,9 @@ export class History {
   private readonly trains = new Map<string, TrainState>();
   private readonly chat: ChatView[] = [];
   private readonly chatRate = new Map<number, number>();
+  /** The inline images kept, oldest first: what each costs and how to drop its pixels. */
+  private readonly inline = new Map<string, { readonly chars: number; readonly drop: () => void }>();
+  private inlineChars = 0;
 
   /** Records one event; returns what the pages watching now must apply. */
   add(event: IncomingEvent, at = Date.now()): { record: EventRecord; view?: View } {
@@ -109,6 +120,11 @@ export class History {
     return this.seq;
   }
 
+  /** Characters of inline image data kept now (at most HISTORY_LIMITS.inlineImageChars). */
+  get inlineImageChars(): number {
+    return this.inlineChars;
+  }
+
   snapshot(): Snapshot {
     const views: View[] = [];
     for (const [id, r] of this.renders) {
@@ -142,18 +158,42 @@ export class History {
           r = { order: {}, at: view.at, tiles: new Map() };
           this.renders.set(view.id, r);
           // Oldest order first out: Maps keep insertion order.
-          if (this.renders.size > HISTORY_LIMITS.renders) this.renders.delete(this.renders.keys().next().value!);
+          if (this.renders.size > HISTORY_LIMITS.renders) {
+            const [oldId, old] = this.renders.entries().next().value!;
+            this.renders.delete(oldId);
+            for (const key of old.tiles.keys()) this.forgetInline(`tile\u0000${oldId}\u0000${key}`);
+            this.forgetInline(`completed\u0000${oldId}`);
+          }
         }
+        const state = r;
         if (view.order) r.order = { ...r.order, ...defined(view.order) };
         if (view.tile) {
           const key = `${view.tile.tileX},${view.tile.tileY}`;
           const old = r.tiles.get(key);
           // A late status never hides a tile already rendered or failed.
           const keep = old && isFinal(old.status) && !isFinal(view.tile.status);
-          r.tiles.set(key, { ...old, ...defined(view.tile), ...(keep ? { status: old.status } : {}) } as TileView);
-          if (r.tiles.size > 4096) r.tiles.delete(r.tiles.keys().next().value!);
+          const tile = { ...old, ...defined(view.tile), ...(keep ? { status: old.status } : {}) } as TileView;
+          const merged = view.tile.src !== undefined ? withoutDropped(tile) : tile;
+          r.tiles.set(key, merged);
+          const inlineKey = `tile\u0000${view.id}\u0000${key}`;
+          if (view.tile.src !== undefined) {
+            this.keepInline(inlineKey, merged.src, () => {
+              const t = state.tiles.get(key);
+              if (t?.src !== undefined) state.tiles.set(key, dropImage(t));
+            });
+          }
+          if (r.tiles.size > HISTORY_LIMITS.tiles) {
+            const oldest = r.tiles.keys().next().value!;
+            r.tiles.delete(oldest);
+            this.forgetInline(`tile\u0000${view.id}\u0000${oldest}`);
+          }
         }
-        if (view.completed) r.completed = view.completed;
+        if (view.completed) {
+          r.completed = view.completed;
+          this.keepInline(`completed\u0000${view.id}`, view.completed.src, () => {
+            if (state.completed?.src !== undefined) state.completed = dropImage(state.completed);
+          });
+        }
         if (view.failed) r.failed = view.failed;
         return;
       }
@@ -164,10 +204,19 @@ export class History {
         if (!t) {
           t = { commands: [] };
           this.trains.set(view.trainId, t);
-          if (this.trains.size > HISTORY_LIMITS.trains) this.trains.delete(this.trains.keys().next().value!);
+          if (this.trains.size > HISTORY_LIMITS.trains) {
+            const oldest = this.trains.keys().next().value!;
+            this.trains.delete(oldest);
+            this.forgetInline(`frame\u0000${oldest}`);
+          }
         }
-        if (view.kind === 'frame') t.frame = view;
-        else if (view.kind === 'classified') t.classified = view;
+        const train = t;
+        if (view.kind === 'frame') {
+          t.frame = view;
+          this.keepInline(`frame\u0000${view.trainId}`, view.src, () => {
+            if (train.frame?.src !== undefined) train.frame = dropImage(train.frame);
+          });
+        } else if (view.kind === 'classified') t.classified = view;
         else {
           t.commands.push(view);
           if (t.commands.length > HISTORY_LIMITS.commands) t.commands.shift();
@@ -184,6 +233,42 @@ export class History {
       }
     }
   }
+
+  /**
+   * Counts the inline image a view now holds under `key` (replacing what that key held), then drops
+   * the pixels of the oldest inline images until the total is within HISTORY_LIMITS.inlineImageChars.
+   */
+  private keepInline(key: string, src: string | undefined, drop: () => void): void {
+    this.forgetInline(key);
+    const chars = inlineImageChars(src);
+    if (chars === 0) return;
+    this.inline.set(key, { chars, drop });
+    this.inlineChars += chars;
+    while (this.inlineChars > HISTORY_LIMITS.inlineImageChars) {
+      const [oldest, entry] = this.inline.entries().next().value!;
+      this.forgetInline(oldest);
+      entry.drop();
+    }
+  }
+
+  /** Stops counting the inline image under `key` (its view was replaced or forgotten). */
+  private forgetInline(key: string): void {
+    const entry = this.inline.get(key);
+    if (!entry) return;
+    this.inline.delete(key);
+    this.inlineChars -= entry.chars;
+  }
+}
+
+/** The same view without its pixels: it still says what it was (a rendered tile, a frame). */
+function dropImage<T extends { readonly src?: string; readonly imageDropped?: boolean }>(v: T): T {
+  const { src: _src, ...rest } = v;
+  return { ...rest, imageDropped: true } as T;
+}
+
+function withoutDropped<T extends { readonly imageDropped?: boolean }>(v: T): T {
+  const { imageDropped: _dropped, ...rest } = v;
+  return rest as T;
 }
 
 function isFinal(status: string | undefined): boolean {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type Response } from 'express';
 import { History } from './history.js';
-import { LiveHub } from './live.js';
+import { LiveHub, serialise } from './live.js';
 
 /** What the display reads blob references (`blob:<key>`) from: src/function-kit/blob-store.ts. */
 export interface BlobReader {
@@ -56,7 +56,13 @@ export function createDisplay(blobs: () => Promise<BlobReader | undefined>, asse
   app.use('/static', express.static(assets, { index: false, fallthrough: false, maxAge: 0 }));
   app.get('/live', (_req, res) => hub.watch(res));
   app.get('/api/state', (_req, res) => {
-    res.json({ ...history.snapshot(), watching: hub.watching });
+    const state = serialise({ ...history.snapshot(), watching: hub.watching });
+    if (state.ok) {
+      res.type('application/json').send(state.json);
+      return;
+    }
+    process.stderr.write(`display: could not serialise the snapshot for /api/state: ${state.error}\n`);
+    res.status(500).json({ error: `display: could not serialise its state (${state.error})` });
   });
   app.get('/blobs/*key', async (req, res, next) => {
     try {

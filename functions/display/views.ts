@@ -25,6 +25,8 @@ export interface TileView {
   readonly src?: string;
   readonly renderMs?: number;
   readonly reason?: string;
+  /** Rendered, but its inline image was dropped to keep the display's memory bounded: no pixels. */
+  readonly imageDropped?: boolean;
 }
 
 export interface RenderView {
@@ -33,7 +35,7 @@ export interface RenderView {
   readonly at: number;
   readonly order?: RenderOrder;
   readonly tile?: TileView;
-  readonly completed?: { readonly src?: string; readonly width?: number; readonly height?: number; readonly tiles?: number; readonly wallMs?: number };
+  readonly completed?: { readonly src?: string; readonly width?: number; readonly height?: number; readonly tiles?: number; readonly wallMs?: number; readonly imageDropped?: boolean };
   readonly failed?: { readonly reason: string };
 }
 
@@ -44,6 +46,8 @@ export interface FrameView {
   readonly width?: number;
   readonly height?: number;
   readonly src?: string;
+  /** Its inline image was dropped to keep the display's memory bounded. */
+  readonly imageDropped?: boolean;
   readonly at: number;
 }
 
@@ -209,6 +213,18 @@ function score(s: unknown): Score | undefined {
   const label = text(r.label ?? r.category, MAX_LABEL) ?? (categories.length > 0 ? cut(categories.join(', '), MAX_LABEL).text : undefined);
   const out = { label, score: finite(r.score ?? r.compound ?? r.value), flagged: typeof r.flagged === 'boolean' ? r.flagged : undefined };
   return out.label === undefined && out.score === undefined && out.flagged === undefined ? undefined : out;
+}
+
+/** Characters of inline image data (a `data:` URL) a view's src holds; a blob route holds none. */
+export function inlineImageChars(src: string | undefined): number {
+  return typeof src === 'string' && src.startsWith('data:') ? src.length : 0;
+}
+
+/** Characters of inline image data one view carries (a tile's, a completed frame's or a camera frame's). */
+export function viewInlineChars(view: View): number {
+  if (view.kind === 'frame') return inlineImageChars(view.src);
+  if (view.kind === 'render') return inlineImageChars(view.tile?.src) + inlineImageChars(view.completed?.src);
+  return 0;
 }
 
 /**

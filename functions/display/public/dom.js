@@ -48,11 +48,23 @@ export function family(type) {
   return m && ['render', 'frame', 'train', 'chat'].includes(m[1]) ? m[1] : 'other';
 }
 
-/** Keeps a <select>'s options in step with a list of [value, label], keeping the selection. */
+/**
+ * Keeps a <select>'s options in step with a list of [value, label], keeping the selection. The
+ * options are made again only when the set of values changes; a changed label (a count) is updated
+ * in place, so an open list or a picked option is not disturbed by every batch of events.
+ */
 export function syncOptions(select, allLabel, entries) {
+  const key = entries.map(([v]) => v).sort().join('\u0000');
+  if (select.dataset.key === key && select.options.length === entries.length + 1) {
+    const labels = new Map(entries);
+    for (const option of select.options) {
+      if (option.value === '') continue;
+      const label = labels.get(option.value);
+      if (label !== undefined && option.textContent !== label) option.textContent = label;
+    }
+    return;
+  }
   const keep = select.value;
-  const key = entries.map(([v, l]) => `${v}\u0000${l}`).join('\u0001');
-  if (select.dataset.key === key) return;
   select.dataset.key = key;
   select.replaceChildren(h('option', { value: '' }, allLabel), ...entries.map(([v, l]) => h('option', { value: v }, l)));
   select.value = entries.some(([v]) => v === keep) ? keep : '';

@@ -1,13 +1,18 @@
 // The render view: the frame of one order assembling tile by tile on a canvas, with per-order
 // progress, failed tiles, and the completed image with its wall time.
 import { $, h, seconds } from './dom.js';
-import { safeSrc } from './state.js';
+import { LIMITS, safeSrc } from './state.js';
+
+/** The canvas is at most this wide and tall; a larger frame is drawn scaled down to fit. */
+const MAX_CANVAS = 4096;
 
 const STATUS_FILL = {
   requested: 'rgba(139,147,167,0.10)',
   received: 'rgba(124,156,255,0.18)',
   rendering: 'rgba(255,180,84,0.30)',
   failed: 'rgba(255,92,92,0.45)',
+  // Rendered, but its inline image was dropped to keep memory bounded: shown done, without pixels.
+  dropped: 'rgba(79,209,165,0.16)',
 };
 
 export class RenderView {
@@ -18,7 +23,8 @@ export class RenderView {
     this.overlay = $('render-overlay');
     this.grid = $('render-grid');
     this.failedList = $('render-failed');
-    this.images = new Map(); // src → { img, loaded }
+    this.images = new Map(); // src → { img, loaded }, least recently used first
+    this.imageChars = 0; // characters of the data: URLs among those keys
     this.pinned = undefined; // the order the user picked; otherwise the latest
     this.orders.addEventListener('click', (e) => {
       const card = e.target.closest('.order');
@@ -59,7 +65,7 @@ export class RenderView {
 
   drawOrder(r) {
     const p = progress(r);
-    const [width, height] = dims(r);
+    const { width, height, sx, sy, frameWidth, frameHeight } = dims(r);
     for (const c of [this.canvas, this.overlay]) {
       if (c.width !== width || c.height !== height) {
         c.width = width;
@@ -74,13 +80,14 @@ export class RenderView {
     o.clearRect(0, 0, width, height);
     let drawn = 0;
     for (const tile of r.tiles.values()) {
-      const [x, y, w, hgt] = rect(r, tile, width, height);
+      const [x, y, w, hgt] = rect(r, tile, width, height, sx, sy);
       const img = this.image(tile.src);
+      const fill = STATUS_FILL[tile.imageDropped && tile.status === 'rendered' ? 'dropped' : tile.status];
       if (img) {
         ctx.drawImage(img, x, y, w, hgt);
         drawn++;
-      } else if (STATUS_FILL[tile.status]) {
-        o.fillStyle = STATUS_FILL[tile.status];
+      } else if (fill) {
+        o.fillStyle = fill;
         o.fillRect(x, y, w, hgt);
       }
       if (tile.status === 'failed') {
@@ -108,7 +115,7 @@ export class RenderView {
     this.canvas.dataset.completedDrawn = String(Boolean(done));
 
     const o2 = r.order;
-    const facts = [o2.scene, `${width}×${height}`, o2.divisions ? `${o2.divisions}×${o2.divisions} tiles` : undefined, o2.samples ? `${o2.samples} samples` : undefined].filter(Boolean).join(' · ');
+    const facts = [o2.scene, `${frameWidth}×${frameHeight}`, o2.divisions ? `${o2.divisions}×${o2.divisions} tiles` : undefined, o2.samples ? `${o2.samples} samples` : undefined].filter(Boolean).join(' · ');
     const label = { rendering: 'rendering', completed: 'completed', failed: 'failed', waiting: 'waiting' }[p.state];
     this.head.dataset.state = p.state;
     this.head.dataset.rendered = String(p.rendered);
@@ -152,16 +159,27 @@ export class RenderView {
     const safe = safeSrc(src);
     if (!safe) return undefined;
     let entry = this.images.get(safe);
-    if (!entry) {
+    if (entry) {
+      // Most recently used last: what is on screen is the last to go.
+      this.images.delete(safe);
+      this.images.set(safe, entry);
+    } else {
       const img = new Image();
-      entry = { img, loaded: false };
+      const e = { img, loaded: false };
+      entry = e;
       img.addEventListener('load', () => {
-        entry.loaded = true;
+        e.loaded = true;
         this.changed?.();
       });
       img.src = safe;
-      this.images.set(safe, entry);
-      if (this.images.size > 3000) this.images.delete(this.images.keys().next().value);
+      this.images.set(safe, e);
+      if (safe.startsWith('data:')) this.imageChars += safe.length;
+      // Bounded in count and in inline data (twice what the state keeps, so an order on screen fits).
+      while (this.images.size > 1 && (this.images.size > 3000 || this.imageChars > 2 * LIMITS.inlineImageChars)) {
+        const oldest = this.images.keys().next().value;
+        this.images.delete(oldest);
+        if (oldest.startsWith('data:')) this.imageChars -= oldest.length;
+      }
     }
     return entry.loaded ? entry.img : undefined;
   }
@@ -179,23 +197,34 @@ function progress(r) {
   return { rendered, failed, total, avgMs, state };
 }
 
-/** The frame's size: as ordered, as completed, or as far as the tiles reach. */
+/**
+ * The canvas size and the scale from frame pixels to it: the frame as ordered, as completed, or as
+ * far as the tiles reach, scaled down (keeping its shape) to at most MAX_CANVAS on each side.
+ */
 function dims(r) {
-  const w = r.order.width ?? r.completed?.width;
-  const hgt = r.order.height ?? r.completed?.height;
-  if (w && hgt) return [Math.min(w, 4096), Math.min(hgt, 4096)];
-  let maxX = 0;
-  let maxY = 0;
-  for (const t of r.tiles.values()) if (t.rect) {
-    maxX = Math.max(maxX, t.rect[0] + t.rect[2]);
-    maxY = Math.max(maxY, t.rect[1] + t.rect[3]);
+  let w = r.order.width ?? r.completed?.width;
+  let hgt = r.order.height ?? r.completed?.height;
+  if (!(w && hgt)) {
+    w = 0;
+    hgt = 0;
+    for (const t of r.tiles.values()) if (t.rect) {
+      w = Math.max(w, t.rect[0] + t.rect[2]);
+      hgt = Math.max(hgt, t.rect[1] + t.rect[3]);
+    }
+    if (!(w && hgt)) return { width: 640, height: 360, sx: 1, sy: 1, frameWidth: 640, frameHeight: 360 };
   }
-  return maxX && maxY ? [Math.min(maxX, 4096), Math.min(maxY, 4096)] : [640, 360];
+  const scale = Math.min(1, MAX_CANVAS / w, MAX_CANVAS / hgt);
+  const width = Math.max(1, Math.round(w * scale));
+  const height = Math.max(1, Math.round(hgt * scale));
+  return { width, height, sx: width / w, sy: height / hgt, frameWidth: w, frameHeight: hgt };
 }
 
-/** Where a tile sits: as the rendered event says, else its share of the grid. */
-function rect(r, t, width, height) {
-  if (t.rect) return t.rect;
+/** Where a tile sits on the canvas: its frame rectangle as the rendered event says, scaled, else its share of the grid. */
+function rect(r, t, width, height, sx, sy) {
+  if (t.rect) {
+    const [x, y, w, hgt] = t.rect;
+    return [x * sx, y * sy, w * sx, hgt * sy];
+  }
   const d = r.order.divisions ?? Math.max(1, ...[...r.tiles.values()].map((x) => Math.max(x.tileX, x.tileY) + 1));
   const x0 = Math.floor((width * t.tileX) / d);
   const y0 = Math.floor((height * t.tileY) / d);

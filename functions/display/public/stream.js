@@ -1,6 +1,7 @@
 // The event stream: newest first, searchable and filtered by type and source, with a detail panel.
 import { $, clock, family, h, syncOptions } from './dom.js';
 import { explainTree } from './runtime.js';
+import { typeMatches } from './state.js';
 
 /** Rows on screen at most; the rest stay in memory and are found by the filters. */
 const MAX_ROWS = 250;
@@ -61,7 +62,7 @@ export class StreamView {
     let matching = 0;
     for (let i = state.records.length - 1; i >= 0; i--) {
       const r = state.records[i];
-      if (type && r.type !== type) continue;
+      if (!typeMatches(state, r, type)) continue;
       if (source && r.source !== source) continue;
       if (q && !haystack(r).includes(q)) continue;
       matching++;

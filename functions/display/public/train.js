@@ -76,7 +76,7 @@ export class TrainView {
       ctx.fillStyle = '#5b6275';
       ctx.font = '16px system-ui, sans-serif';
       ctx.textAlign = 'center';
-      ctx.fillText(frame ? 'loading frame…' : 'no camera frame yet', width / 2, height / 2);
+      ctx.fillText(frame?.imageDropped ? 'frame image not kept (memory bound)' : frame ? 'loading frame…' : 'no camera frame yet', width / 2, height / 2);
       ctx.textAlign = 'start';
     }
     // Which frame is on screen (the previous one stays up while the next loads).
