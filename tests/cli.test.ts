@@ -153,6 +153,10 @@ describe('npm start', () => {
     try {
       const r = await run(['send', `http://127.0.0.1:${port}/default/default`, '--type', 'npm.start', '--source', '/test']);
       expect(r.stdout).toMatch(/^202 /);
+      // The banner names the dashboard, and a browser asking for / is sent to it.
+      expect(started.output()).toContain(`dashboard       http://127.0.0.1:${port}/`);
+      const page = await fetch(`http://127.0.0.1:${port}/`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+      expect([page.status, page.headers.get('location')]).toEqual([302, '/_/services/default/display/']);
     } finally {
       await stopGroup(started.child);
     }

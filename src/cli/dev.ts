@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ManifestError, formatProblem } from '../manifests/problems.js';
 import { parseGoDuration } from '../manifests/duration.js';
-import { startDev } from '../runtime/dev-server.js';
+import { dashboardPath, startDev } from '../runtime/dev-server.js';
 import { FunctionBuildError } from '../serving/function-bundle.js';
 import type { AutoscalerConfig } from '../serving/kpa.js';
 import type { KafkaSourceOptions } from '../sources/kafka/kafka-source.js';
@@ -52,6 +52,7 @@ export async function devCommand(args: string[]): Promise<number> {
   }
   const lines = [
     `eventyard dev: ${dev.manifests.files.length} manifest files, ${dev.runtime.brokers.size} brokers, ${dev.runtime.dispatchers.length} triggers`,
+    ...(dashboardPath(dev.manifests) ? [`  dashboard       ${dev.url}/   (open it in a browser)`] : []),
     ...[...dev.runtime.brokers.values()].map((b) => `  broker ingress  ${b.address}`),
     ...dev.serving.stats().map((st) => `  function        ${dev.url}/_/services/${st.namespace}/${st.name}  (scale ${st.minScale}..${st.maxScale || '∞'}, at ${st.minScale} now)`),
     ...dev.sources.stats().map((st) => `  source          ${st.kind} ${st.namespace}/${st.name} → ${st.sink}`),
