@@ -16,13 +16,21 @@ export const RENDER_EVENTS = {
 /** The extension every render event carries, so that a consumer can tell orders apart. */
 export const RENDERING_ID_EXTENSION = 'renderingid';
 
-export interface TileRequested {
+/** Which tile of which rendering: what every tile event's data starts with. */
+export interface TileOf {
   readonly renderingId: string;
   readonly tileX: number;
   readonly tileY: number;
+}
+
+/** A tile's place in its grid: the frame's size and its divisions. */
+export interface TileInGrid extends TileOf {
   readonly divisions: number;
   readonly width: number;
   readonly height: number;
+}
+
+export interface TileRequested extends TileInGrid {
   readonly samples: number;
   readonly renderer: RendererName;
   readonly scene: Scene;
@@ -30,21 +38,12 @@ export interface TileRequested {
 
 export type TileStatus = 'received' | 'rendering' | 'rendered' | 'failed';
 
-export interface TileStatusData {
-  readonly renderingId: string;
-  readonly tileX: number;
-  readonly tileY: number;
+export interface TileStatusData extends TileOf {
   readonly status: TileStatus;
   readonly reason?: string;
 }
 
-export interface TileRendered {
-  readonly renderingId: string;
-  readonly tileX: number;
-  readonly tileY: number;
-  readonly divisions: number;
-  readonly width: number;
-  readonly height: number;
+export interface TileRendered extends TileInGrid {
   /** The tile's place in the frame, in pixels from the top left. */
   readonly x: number;
   readonly y: number;
