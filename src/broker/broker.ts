@@ -17,6 +17,8 @@ export class Broker {
   private readonly subscribers: BrokerSubscriber[] = [];
   /** Events accepted so far. */
   accepted = 0;
+  /** Events its ingress answered 503: the runtime was stopping or had too many deliveries pending. */
+  refused = 0;
 
   constructor(
     readonly namespace: string,

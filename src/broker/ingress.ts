@@ -35,7 +35,10 @@ export function handleIngress(req: IncomingMessage, res: ServerResponse, path: s
   if (!broker) return reject(req, res, 404, `broker ${namespace}/${name} does not exist`);
   const refusal = options.refusing?.();
   // 503 is retryable: a sender that retries reaches the runtime once it is back.
-  if (refusal) return reject(req, res, 503, refusal);
+  if (refusal) {
+    broker.refused++;
+    return reject(req, res, 503, refusal);
+  }
 
   const declared = Number(req.headers['content-length']);
   if (declared > options.maxBodyBytes) return reject(req, res, 413, tooLarge(options.maxBodyBytes));
@@ -88,7 +91,8 @@ function reject(req: IncomingMessage, res: ServerResponse, status: number, reaso
   if (res.headersSent) return;
   const answer = (close: boolean) => {
     if (res.headersSent) return;
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(close ? { connection: 'close' } : {}) });
+    // A 503 is the runtime stopping or overloaded: say when to try again.
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(status === 503 ? { 'retry-after': '1' } : {}), ...(close ? { connection: 'close' } : {}) });
     res.end(`${reason}\n`);
   };
   if (req.complete) return answer(false);

@@ -13,6 +13,7 @@ export async function devCommand(args: string[]): Promise<number> {
     port: { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' },
     'max-body-bytes': { type: 'string' },
+    'max-pending-deliveries': { type: 'string' },
     'stable-window': { type: 'string' },
     'scale-to-zero-grace-period': { type: 'string' },
     'kafka-bootstrap-servers': { type: 'string' },
@@ -31,6 +32,7 @@ export async function devCommand(args: string[]): Promise<number> {
       host: values.host,
       port: intFlag(values.port ?? process.env.PORT, 'port', 8080),
       maxBodyBytes: values['max-body-bytes'] === undefined ? undefined : intFlag(values['max-body-bytes'], 'max-body-bytes', 0),
+      maxPendingDeliveries: values['max-pending-deliveries'] === undefined ? undefined : intFlag(values['max-pending-deliveries'], 'max-pending-deliveries', 0),
       autoscaler: autoscalerFlags(values['stable-window'], values['scale-to-zero-grace-period']),
       peers: { kafka: kafkaOptions(kafka, process.env.EVENTYARD_KAFKA_CONSUMER_OPTIONS), rocketmqEndpoints },
     });

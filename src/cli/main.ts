@@ -10,7 +10,7 @@ import { UsageError } from './usage.js';
 
 const USAGE = `eventyard — Knative eventing and functions, locally
 
-  eventyard dev   [--dir D] [--port P] [--host H] [--max-body-bytes N]
+  eventyard dev   [--dir D] [--port P] [--host H] [--max-body-bytes N] [--max-pending-deliveries 100000]
                   [--stable-window 60s] [--scale-to-zero-grace-period 30s]
                   [--kafka-bootstrap-servers H:P] [--rocketmq-endpoints H:P] [--shutdown-timeout 30s]
                   run the broker, triggers, delivery, sources and functions (scaled from

@@ -4,7 +4,7 @@ import type { TriggerCounts } from './trigger-stats.js';
 
 /** What /metrics reads: the runtime's own counters, at the moment of the scrape. */
 export interface MetricsSnapshot {
-  readonly brokers: readonly { namespace: string; name: string; accepted: number }[];
+  readonly brokers: readonly { namespace: string; name: string; accepted: number; refused: number }[];
   readonly triggers: readonly { namespace: string; name: string; broker: string; counts: TriggerCounts }[];
   readonly sources: readonly SourceStats[];
   readonly services: readonly ServiceStats[];
@@ -25,6 +25,7 @@ export function prometheusText(snapshot: MetricsSnapshot): string {
   };
 
   metric('eventyard_broker_events_accepted_total', 'counter', 'Events a broker accepted (202).', snapshot.brokers, (b) => [[{ namespace: b.namespace, broker: b.name }, b.accepted]]);
+  metric('eventyard_broker_events_refused_total', 'counter', 'Events a broker answered 503: the runtime was stopping, or too many deliveries were pending.', snapshot.brokers, (b) => [[{ namespace: b.namespace, broker: b.name }, b.refused]]);
 
   const trigger = (t: MetricsSnapshot['triggers'][number]) => ({ namespace: t.namespace, trigger: t.name, broker: t.broker });
   metric('eventyard_trigger_events_total', 'counter', 'Events of a Trigger by outcome: matched = delivered + dead_lettered + dropped + in flight.', snapshot.triggers, (t) => [

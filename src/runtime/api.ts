@@ -100,7 +100,7 @@ function watchServices(req: IncomingMessage, res: ServerResponse, serving: Servi
 /** GET /metrics: every counter of the runtime in the Prometheus text format. */
 export function handleMetrics(res: ServerResponse, { runtime, serving, sources }: ApiParts): void {
   const text = prometheusText({
-    brokers: [...runtime.brokers.values()].map((b) => ({ namespace: b.namespace, name: b.name, accepted: b.accepted })),
+    brokers: [...runtime.brokers.values()].map((b) => ({ namespace: b.namespace, name: b.name, accepted: b.accepted, refused: b.refused })),
     triggers: runtime.dispatchers.map((d) => ({ namespace: d.route.trigger.metadata.namespace, name: d.route.trigger.metadata.name, broker: d.route.trigger.broker, counts: d.counts })),
     sources: sources.stats(),
     services: serving.stats(),

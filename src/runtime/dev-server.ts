@@ -17,12 +17,21 @@ export interface DevOptions {
   /** 0 picks a free port. */
   readonly port?: number;
   readonly maxBodyBytes?: number;
+  /**
+   * The broker ingress answers 503 while this many deliveries are pending over all Triggers, so
+   * that a sender faster than the subscribers meets back-pressure instead of growing memory
+   * without bound (0: no limit). Replies are always taken.
+   */
+  readonly maxPendingDeliveries?: number;
   readonly logger?: Logger;
   /** Overrides of Knative's autoscaler defaults, to see scale to zero sooner locally. */
   readonly autoscaler?: Partial<AutoscalerConfig>;
   /** Local addresses of the Kafka and RocketMQ that the sources' manifests name by cluster address. */
   readonly peers?: SourcePeers;
 }
+
+/** About 200 MB of events held for delivery at 2 KB each: far above a healthy backlog. */
+export const DEFAULT_MAX_PENDING_DELIVERIES = 100_000;
 
 export interface DevServer {
   readonly url: string;
@@ -87,10 +96,17 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   const runtime = new EventingRuntime(manifests, url, logger);
   const sources = new SourcesRuntime();
   let stopping = false;
+  const maxPending = options.maxPendingDeliveries ?? DEFAULT_MAX_PENDING_DELIVERIES;
   const ingress = {
     findBroker: runtime.findBroker.bind(runtime),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    refusing: () => (stopping ? 'the local runtime is stopping' : undefined),
+    refusing: () => {
+      if (stopping) return 'the local runtime is stopping';
+      const pending = maxPending > 0 ? runtime.pendingDeliveries() : 0;
+      return maxPending > 0 && pending >= maxPending
+        ? `the broker is overloaded: ${pending} deliveries are pending (limit ${maxPending}, --max-pending-deliveries); send again in a moment`
+        : undefined;
+    },
   };
 
   ready = (req, res) => {

@@ -77,6 +77,13 @@ export class EventingRuntime {
     return this.brokers.get(`${namespace}/${name}`);
   }
 
+  /** Deliveries accepted and not yet ended (delivered, dead-lettered or dropped), over every Trigger. */
+  pendingDeliveries(): number {
+    let pending = 0;
+    for (const d of this.dispatchers) pending += d.counts.inFlight;
+    return pending;
+  }
+
   /**
    * Lets the deliveries in flight (retries and replies included) end until the deadline, then stops
    * retries and closes connections. Returns, per Trigger, the events whose delivery was cut short.

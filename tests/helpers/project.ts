@@ -30,7 +30,7 @@ export interface RunningProject {
 }
 
 /** Starts the real runtime (`eventyard dev`) on a free port for a project made of `files`. */
-export async function startProject(files: Record<string, string>, options: Pick<DevOptions, 'maxBodyBytes' | 'autoscaler' | 'peers'> = {}): Promise<RunningProject> {
+export async function startProject(files: Record<string, string>, options: Pick<DevOptions, 'maxBodyBytes' | 'maxPendingDeliveries' | 'autoscaler' | 'peers'> = {}): Promise<RunningProject> {
   const dir = await writeProject(files);
   const dev = await startDev({ dir, port: 0, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), ...options });
   return {
