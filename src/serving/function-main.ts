@@ -39,7 +39,9 @@ export async function serveFunction(name: string, module: FunctionModule, celGua
     func = { ...module, handle: guardHandle(module.handle as never, compileGuards(celGuards)) as never };
   }
   const port = Number(process.env.PORT ?? 8080);
-  const server: Server = await faas.start(func as never, { port } as never);
+  // FUNC_LOG_LEVEL, as faas-js-runtime's own CLI reads it (the Service manifests set it).
+  const logLevel = process.env.FUNC_LOG_LEVEL || 'warn';
+  const server: Server = await faas.start(func as never, { port, logLevel } as never);
   if (typeof module.app === 'function') routeThrough(server, module.app);
   if (process.send) {
     // Started by `eventyard dev`: say when it can take requests, and never outlive the runtime.
