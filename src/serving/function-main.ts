@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { percentDecode } from '../events/http-binding.js';
 // CommonJS: Node's ESM loader only sees its default export.
 import faas from 'faas-js-runtime';
 
@@ -42,7 +43,12 @@ export async function serveFunction(name: string, module: FunctionModule, celGua
   // FUNC_LOG_LEVEL, as faas-js-runtime's own CLI reads it (the Service manifests set it).
   const logLevel = process.env.FUNC_LOG_LEVEL || 'warn';
   const server: Server = await faas.start(func as never, { port, logLevel } as never);
-  if (typeof module.app === 'function') routeThrough(server, module.app);
+  const app = typeof module.app === 'function' ? module.app : undefined;
+  interpose(server, (req, res, next) => {
+    decodeCeHeaders(req);
+    if (app) app(req, res, next);
+    else next();
+  });
   if (process.send) {
     // Started by `eventyard dev`: say when it can take requests, and never outlive the runtime.
     process.send({ type: 'eventyard:ready', port: (server.address() as AddressInfo).port } satisfies ReadyMessage);
@@ -53,15 +59,26 @@ export async function serveFunction(name: string, module: FunctionModule, celGua
   return server;
 }
 
-/** Puts the function's own routes in front of faas-js-runtime's fastify handler on the same server. */
-function routeThrough(server: Server, app: NonNullable<FunctionModule['app']>): void {
+/**
+ * HTTP binding §3.1.3.2: attribute values in `ce-` headers are percent-encoded (a '"', a '%', any
+ * non-ASCII character), and the receiver decodes them. The cloudevents SDK inside faas-js-runtime
+ * does not, so a subject "José" would reach `handle` as "Jos%C3%A9"; decoded here first.
+ */
+function decodeCeHeaders(req: IncomingMessage): void {
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name.startsWith('ce-') && typeof value === 'string') req.headers[name] = percentDecode(value);
+  }
+}
+
+/** Runs `first` on every request, in front of faas-js-runtime's fastify handler on the same server. */
+function interpose(server: Server, first: NonNullable<FunctionModule['app']>): void {
   const runtime = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     // express swaps the prototypes of what it handles: fastify gets them back as Node made them.
     const reqProto: object | null = Object.getPrototypeOf(req);
     const resProto: object | null = Object.getPrototypeOf(res);
-    app(req, res, (err?: unknown) => {
+    first(req, res, (err?: unknown) => {
       if (err !== undefined) {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('internal error\n');
         else res.destroy();
