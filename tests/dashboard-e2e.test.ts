@@ -13,7 +13,7 @@ import { startDev, type DevServer } from '../src/runtime/dev-server.js';
 import { encodeJpeg } from '../src/vision/jpeg.js';
 import { TrackRun } from '../src/vision/track-run.js';
 import { binaryHeaders, post } from './helpers/events.js';
-import { describeWithChromium, launchChromium, openPage, screenshot } from './helpers/browser.js';
+import { describeWithChromium, screenshot, watchDashboard } from './helpers/browser.js';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const WAIT = { timeout: 60_000 };
@@ -38,9 +38,7 @@ describeWithChromium('the repo end to end, watched on the dashboard', () => {
 
   beforeAll(async () => {
     repo = await startRepo();
-    browser = await launchChromium();
-    ({ page, errors } = await openPage(browser, `${repo.dev.url}/`));
-    await page.locator('#conn[data-state="live"]').waitFor(WAIT);
+    ({ browser, page, errors } = await watchDashboard(`${repo.dev.url}/`));
   }, 90_000);
 
   afterAll(async () => {

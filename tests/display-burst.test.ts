@@ -3,7 +3,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { binaryHeaders } from './helpers/events.js';
-import { describeWithChromium, launchChromium, openPage, screenshot, startDashboard } from './helpers/browser.js';
+import { describeWithChromium, screenshot, startDashboard, watchDashboard } from './helpers/browser.js';
 import type { RunningProject } from './helpers/project.js';
 
 const BURST = 5000;
@@ -18,9 +18,7 @@ describeWithChromium('display under a burst of events', () => {
 
   beforeAll(async () => {
     project = await startDashboard();
-    browser = await launchChromium();
-    ({ page, errors } = await openPage(browser, `${project.dev.url}/`));
-    await page.locator('#conn[data-state="live"]').waitFor(WAIT);
+    ({ browser, page, errors } = await watchDashboard(`${project.dev.url}/`));
   }, 60_000);
 
   afterAll(async () => {

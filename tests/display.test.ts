@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FileBlobStore } from '../src/function-kit/blob-store.js';
 import { binaryHeaders, post } from './helpers/events.js';
-import { ARTIFACTS, describeWithChromium, launchChromium, openPage, screenshot, startDashboard } from './helpers/browser.js';
+import { ARTIFACTS, describeWithChromium, openPage, screenshot, startDashboard, watchDashboard } from './helpers/browser.js';
 import { freePort } from './helpers/ports.js';
 import type { RunningProject } from './helpers/project.js';
 
@@ -66,9 +66,8 @@ describeWithChromium('display dashboard in Chromium', () => {
 
   beforeAll(async () => {
     project = await startDashboard();
-    browser = await launchChromium();
     // `GET /` of eventyard dev opens the dashboard.
-    ({ page, errors } = await openPage(browser, `${project.dev.url}/`));
+    ({ browser, page, errors } = await watchDashboard(`${project.dev.url}/`));
     process.stderr.write(`display screenshots: ${ARTIFACTS}\n`);
   }, 60_000);
 

@@ -60,6 +60,14 @@ export async function openPage(browser: Browser, url: string, viewport = { width
   return { page, errors };
 }
 
+/** Chromium on the dashboard at `url`, once its live stream is up: what every dashboard suite starts with. */
+export async function watchDashboard(url: string): Promise<WatchedPage & { browser: Browser }> {
+  const browser = await launchChromium();
+  const watched = await openPage(browser, url);
+  await watched.page.locator('#conn[data-state="live"]').waitFor({ timeout: 60_000 });
+  return { browser, ...watched };
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name}.png`);
